@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The tests compare against tools no one here wrote (nasm today; qemu and unicorn later).
+# Installs what is missing when it can (root with apt), otherwise says exactly what to run.
+set -euo pipefail
+missing=()
+command -v nasm >/dev/null 2>&1 || missing+=(nasm)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "ensure-tools: installing ${missing[*]} (Debian packages)" >&2
+  apt-get update >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >/dev/null
+  exit 0
+fi
+echo "ensure-tools: the tests need: ${missing[*]}. Install with: sudo apt-get install -y ${missing[*]}" >&2
+exit 1
