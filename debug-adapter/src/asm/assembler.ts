@@ -1,0 +1,655 @@
+// The assembler proper: parses the preprocessed lines once, then runs passes over them until every
+// label stops moving (nasm's multi-pass optimisation), then a final pass that emits bytes, the
+// source map and the diagnostics. Sections are laid out as `nasm -f bin` does.
+import type { PreprocessedLine } from './preprocess.js';
+import type { AsmDiagnostic, SourceMapEntry, SymbolInfo, SymbolKind, EmitKind } from './types.js';
+import { parseLine, ParseError, type Body, type Operand, type Statement, type DataItem } from './parser.js';
+import { evaluate, ExprError, isSimple, type EvalContext, type Expr, type SymbolValue, type Value } from './expr.js';
+import { encodeInstruction, EncodeError, resolveEffectiveAddress, type EvalOperand } from './encode.js';
+import { formsFor } from './instruction-set.js';
+import { layoutSections, Section } from './sections.js';
+
+interface Line {
+  pre: PreprocessedLine;
+  stmt?: Statement;
+}
+
+interface SymbolRecord extends SymbolValue {
+  kind: SymbolKind;
+  section: string;
+  line: Line;
+  column: number;
+  definedInPass: number;
+  /** Section-relative offset of a label (its value is refreshed when sections move). */
+  offset?: bigint;
+}
+
+export interface AssemblyOutput {
+  bytes: Uint8Array;
+  diagnostics: AsmDiagnostic[];
+  symbols: SymbolInfo[];
+  sourceMap: SourceMapEntry[];
+  /** Per line (index into the preprocessed lines): address and bytes, for the listing. */
+  lineOutput: { line: PreprocessedLine; address: number; bytes: Uint8Array; reserved: number }[];
+}
+
+const MAX_PASSES = 30;
+/** After this many passes, jumps that went near stay near so that layouts always converge. */
+const MONOTONE_AFTER = 10;
+
+export class Assembler {
+  private readonly lines: Line[] = [];
+  private readonly diagnostics: AsmDiagnostic[] = [];
+  private symbols = new Map<string, SymbolRecord>();
+  private sections = new Map<string, Section>();
+  private pass = 0;
+  private final = false;
+  private changed = false;
+  private bits = 32;
+  private org = 0n;
+  private current!: Section;
+  private absolute: bigint | undefined;
+  private readonly nearJumps = new Set<Line>();
+  private readonly encodeCache = new Map<Line, { key: string; bytes: Uint8Array; warnings: string[] }>();
+  private readonly sourceMap: SourceMapEntry[] = [];
+  private readonly lineOutput: AssemblyOutput['lineOutput'] = [];
+  private currentLine!: Line;
+  private reportedForLine = new Set<string>();
+
+  constructor(pre: PreprocessedLine[]) {
+    const ctx = { parentLabel: '' };
+    for (const p of pre) {
+      const line: Line = { pre: p };
+      try {
+        const { stmt, warnings } = parseLine(p.text, ctx);
+        line.stmt = stmt;
+        for (const w of warnings) this.report(line, w.severity, w.message, w.start, w.end);
+      } catch (e) {
+        if (e instanceof ParseError) this.report(line, e.severity, e.message, e.start, e.end);
+        else this.report(line, 'error', `internal error: ${(e as Error).message}`, 0, p.text.length);
+      }
+      this.lines.push(line);
+    }
+  }
+
+  run(): AssemblyOutput {
+    let converged = false;
+    for (this.pass = 1; this.pass <= MAX_PASSES; this.pass++) {
+      this.changed = false;
+      this.runPass();
+      if (!this.changed && this.pass > 1) {
+        converged = true;
+        break;
+      }
+    }
+    this.final = true;
+    this.runPass();
+    if (!converged || this.changed) {
+      this.diagnostics.push({
+        severity: 'error',
+        message: `label addresses did not settle after ${MAX_PASSES} passes (phase error)`,
+        range: { file: this.lines[0]?.pre.file ?? '', line: 1, column: 1, endLine: 1, endColumn: 1 },
+      });
+    }
+    const hasErrors = this.diagnostics.some((d) => d.severity === 'error');
+    return {
+      bytes: hasErrors ? new Uint8Array(0) : this.image(),
+      diagnostics: this.diagnostics,
+      symbols: this.symbolTable(),
+      sourceMap: this.sourceMap,
+      lineOutput: this.lineOutput,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Passes
+
+  private runPass(): void {
+    this.bits = 32;
+    this.absolute = undefined;
+    this.org = 0n;
+    for (const s of this.sections.values()) s.reset();
+    this.current = this.section('.text', false);
+    this.sourceMap.length = 0;
+    this.lineOutput.length = 0;
+    // org applies to the whole file wherever it appears, so read it first.
+    for (const line of this.lines) {
+      if (line.stmt?.body.k === 'org') {
+        this.currentLine = line;
+        const v = this.evalScalar(line.stmt.body.expr, false);
+        if (v) this.org = v.n;
+      }
+    }
+    for (const line of this.lines) {
+      if (!line.stmt) continue;
+      this.currentLine = line;
+      const stmt = line.stmt;
+      if (stmt.label) this.defineLabel(line, stmt.label.name, stmt.label.local, stmt.body.k === 'equ' ? stmt.body.expr : undefined, stmt.label.start);
+      else if (stmt.body.k === 'equ') this.report(line, 'error', 'label or instruction expected at start of line', 0, line.pre.text.length);
+      if (stmt.body.k !== 'equ') this.statement(line, stmt.body);
+    }
+    const placed = layoutSections([...this.sections.values()], this.org);
+    if (placed) this.changed = true;
+    // Label values depend on the layout: refresh them and note any movement.
+    for (const [, sym] of this.symbols) {
+      if (sym.kind === 'equ' || sym.section === '') continue;
+      const sec = this.sections.get(sym.section);
+      if (!sec) continue;
+      const v = sec.start + sym.offset!;
+      if (v !== sym.value) {
+        sym.value = v;
+        this.changed = true;
+      }
+    }
+  }
+
+  private section(name: string, explicit: boolean): Section {
+    let s = this.sections.get(name);
+    if (!s) {
+      s = new Section(name, this.sections.size);
+      this.sections.set(name, s);
+    }
+    if (explicit) s.declared = true;
+    return s;
+  }
+
+  private here(): bigint {
+    if (this.absolute !== undefined) return this.absolute;
+    return this.current.start + this.current.offset;
+  }
+
+  private defineLabel(line: Line, name: string, local: boolean, equ: Expr | undefined, column: number): void {
+    const existing = this.symbols.get(name);
+    if (existing && existing.definedInPass === this.pass && existing.line !== line) {
+      if (this.final) this.report(line, 'error', `label \`${name}' inconsistently redefined`, column, column + name.length);
+      return;
+    }
+    let value: bigint;
+    let rel: number;
+    let section = '';
+    let offset: bigint | undefined;
+    let kind: SymbolKind;
+    if (equ) {
+      const v = this.evalExpr(equ, true);
+      if (!v) return;
+      if (v.regs?.length) {
+        this.report(line, 'error', 'invalid operand to EQU: registers are not allowed', 0, line.pre.text.length);
+        return;
+      }
+      if (!v.known) {
+        if (existing) existing.definedInPass = this.pass;
+        this.changed = true;
+        return;
+      }
+      value = v.n;
+      rel = v.rel ? 1 : 0;
+      kind = 'equ';
+    } else if (this.absolute !== undefined) {
+      value = this.absolute;
+      rel = 0;
+      kind = local ? 'local-label' : 'label';
+    } else {
+      section = this.current.name;
+      offset = this.current.offset;
+      value = this.current.start + offset;
+      rel = 1;
+      kind = name.startsWith('..@') ? 'macro-label' : local ? 'local-label' : 'label';
+    }
+    if (!existing || existing.value !== value) this.changed = true;
+    const rec: SymbolRecord = { value, rel, kind, section, line, column, definedInPass: this.pass, offset };
+    this.symbols.set(name, rec);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Statements
+
+  private statement(line: Line, body: Body): void {
+    switch (body.k) {
+      case 'none':
+        return;
+      case 'bits':
+        this.bits = body.bits;
+        return;
+      case 'org':
+        return;
+      case 'section':
+        this.absolute = undefined;
+        this.current = this.section(body.name, true);
+        this.current.configure(body.attrs, (e) => this.evalScalar(e, false)?.n);
+        return;
+      case 'absolute': {
+        const v = this.evalScalar(body.expr, false);
+        this.absolute = v?.n ?? 0n;
+        return;
+      }
+      case 'align': {
+        const b = this.evalScalar(body.boundary, false);
+        if (!b) return;
+        const n = b.n;
+        if (n <= 0n || (n & (n - 1n)) !== 0n) {
+          this.report(line, 'error', 'alignment must be a power of two', 0, line.pre.text.length);
+          return;
+        }
+        if (this.absolute === undefined) this.current.raiseAlignment(n);
+        const pos = this.absolute ?? this.current.offset;
+        const pad = (n - (pos % n)) % n;
+        if (body.nobits || this.absolute !== undefined) this.reserve(line, pad, 'padding');
+        else if (body.fill) this.repeat(line, pad, body.fill);
+        else this.emit(line, new Uint8Array(Number(pad)).fill(0x90), 'padding');
+        return;
+      }
+      case 'times': {
+        const c = this.evalScalar(body.count, true);
+        if (!c) return;
+        if (c.n < 0n) {
+          if (this.final) this.report(line, 'error', `TIMES value ${c.n} is negative`, 0, line.pre.text.length);
+          return;
+        }
+        this.repeat(line, c.n, body.body);
+        return;
+      }
+      case 'data':
+        this.data(line, body.unit, body.items);
+        return;
+      case 'res': {
+        const c = this.evalScalar(body.count, true);
+        if (!c) return;
+        if (c.n < 0n) {
+          if (this.final) this.report(line, 'error', `RESx value ${c.n} is negative`, 0, line.pre.text.length);
+          return;
+        }
+        this.reserve(line, c.n * BigInt(body.unit), 'reserve');
+        return;
+      }
+      case 'insn':
+        this.instruction(line, body);
+        return;
+      case 'equ':
+        return;
+    }
+  }
+
+  private repeat(line: Line, count: bigint, body: Body): void {
+    if (count === 0n) return;
+    if (body.k === 'res') {
+      const c = this.evalScalar(body.count, true);
+      if (c) this.reserve(line, count * c.n * BigInt(body.unit), 'reserve');
+      return;
+    }
+    if (count > 100_000_000n) {
+      this.report(line, 'error', `TIMES count ${count} is too large`, 0, line.pre.text.length);
+      return;
+    }
+    // Each repetition may depend on $, so evaluate them one by one, but emit as one item.
+    const start = this.here();
+    const startOffset = this.absolute === undefined ? this.current.offset : 0n;
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const collect = this.collecting;
+    this.collecting = chunks;
+    try {
+      for (let i = 0n; i < count; i++) {
+        if (body.k === 'insn' || body.k === 'data') this.statement(line, body);
+        else {
+          this.report(line, 'error', 'TIMES can only repeat instructions and data', 0, line.pre.text.length);
+          break;
+        }
+      }
+    } finally {
+      this.collecting = collect;
+    }
+    for (const c of chunks) size += c.length;
+    const all = new Uint8Array(size);
+    let o = 0;
+    for (const c of chunks) {
+      all.set(c, o);
+      o += c.length;
+    }
+    this.advanceTo(start, startOffset);
+    this.emit(line, all, body.k === 'insn' ? 'instruction' : 'data');
+  }
+
+  /** While repeating (times), emitted bytes are gathered here and written once. */
+  private collecting: Uint8Array[] | undefined;
+
+  private advanceTo(_start: bigint, startOffset: bigint): void {
+    if (this.absolute === undefined) this.current.offset = startOffset;
+  }
+
+  private emit(line: Line, bytes: Uint8Array, kind: EmitKind): void {
+    if (this.collecting) {
+      this.collecting.push(bytes);
+      if (this.absolute === undefined) this.current.offset += BigInt(bytes.length);
+      else this.absolute += BigInt(bytes.length);
+      return;
+    }
+    if (this.absolute !== undefined) {
+      if (bytes.length && this.final && kind !== 'padding') this.report(line, 'warning', 'attempt to initialize memory in a nobits section: ignored', 0, line.pre.text.length);
+      this.absolute += BigInt(bytes.length);
+      return;
+    }
+    const sec = this.current;
+    const address = sec.start + sec.offset;
+    if (sec.nobits) {
+      if (this.final && bytes.some((b) => b !== 0x90) && kind !== 'padding') {
+        this.report(line, 'warning', `attempt to initialize memory in BSS section \`${sec.name}': ignored`, 0, line.pre.text.length);
+      }
+      sec.offset += BigInt(bytes.length);
+      return;
+    }
+    if (this.final) {
+      sec.write(bytes);
+      this.record(line, address, bytes, kind, sec);
+    }
+    sec.offset += BigInt(bytes.length);
+  }
+
+  private reserve(line: Line, count: bigint, kind: EmitKind): void {
+    if (this.absolute !== undefined) {
+      this.absolute += count;
+      return;
+    }
+    const sec = this.current;
+    const address = sec.start + sec.offset;
+    if (this.final) {
+      if (!sec.nobits) {
+        if (kind === 'reserve') this.report(line, 'warning', `uninitialized space declared in non-BSS section \`${sec.name}': zeroing`, 0, line.pre.text.length);
+        sec.write(new Uint8Array(Number(count)));
+      }
+      this.sourceMap.push({
+        address: Number(address),
+        fileOffset: -1,
+        size: Number(count),
+        kind,
+        location: this.location(line),
+        text: line.pre.text.trim(),
+        macroStack: line.pre.macroStack,
+      });
+      this.lineOutput.push({ line: line.pre, address: Number(address), bytes: new Uint8Array(0), reserved: Number(count) });
+    }
+    sec.offset += count;
+  }
+
+  private record(line: Line, address: bigint, bytes: Uint8Array, kind: EmitKind, sec: Section): void {
+    this.sourceMap.push({
+      address: Number(address),
+      fileOffset: Number(sec.offset), // section-relative here; made absolute in image()
+      size: bytes.length,
+      kind,
+      location: this.location(line),
+      text: line.pre.text.trim(),
+      macroStack: line.pre.macroStack,
+    });
+    (this.sourceMap[this.sourceMap.length - 1] as SourceMapEntry & { section?: Section }).section = sec;
+    this.lineOutput.push({ line: line.pre, address: Number(address), bytes, reserved: 0 });
+  }
+
+  private location(line: Line): { file: string; line: number; column: number } {
+    return { file: line.pre.file, line: line.pre.line, column: 1 };
+  }
+
+  private data(line: Line, unit: number, items: DataItem[]): void {
+    const out: number[] = [];
+    for (const item of items) {
+      if (item.k === 'bytes') {
+        out.push(...item.bytes);
+        continue;
+      }
+      const v = this.evalExpr(item.expr, true);
+      if (!v) {
+        for (let i = 0; i < unit; i++) out.push(0);
+        continue;
+      }
+      if (v.regs?.length) {
+        this.report(line, 'error', 'invalid operand: registers are not allowed in data', item.start, item.end);
+        continue;
+      }
+      if (unit < 8 && this.final && isSimple(v)) {
+        const bits = BigInt(unit * 8);
+        const min = -(1n << (bits - 1n));
+        const max = (1n << bits) - 1n;
+        if (v.n < min || v.n > max) this.report(line, 'warning', `${unit === 1 ? 'byte' : unit === 2 ? 'word' : 'dword'} data exceeds bounds`, item.start, item.end);
+      }
+      let n = BigInt.asUintN(unit * 8, v.n);
+      for (let i = 0; i < unit; i++) {
+        out.push(Number(n & 0xffn));
+        n >>= 8n;
+      }
+    }
+    this.emit(line, Uint8Array.from(out), 'data');
+  }
+
+  private instruction(line: Line, body: Extract<Body, { k: 'insn' }>): void {
+    if (!body.mnemonic) {
+      // A line of prefixes alone: nasm emits the prefix bytes.
+      const bytes = body.prefixes.map((p) => PREFIX_BYTES[p] ?? 0x90);
+      this.emit(line, Uint8Array.from(bytes), 'instruction');
+      return;
+    }
+    const operands: EvalOperand[] = [];
+    let keyParts = '';
+    let unknownTarget = false;
+    for (let i = 0; i < body.operands.length; i++) {
+      const op = this.evalOperand(body.operands[i], body.prefixes);
+      if (!op) return this.emitPlaceholder(line);
+      if (op.k === 'imm' && !op.v.known) unknownTarget = true;
+      operands.push(op);
+      keyParts += operandKey(op) + ';';
+    }
+    const address = this.here();
+    const isBranch = ['j', 'loop', 'call'].some((p) => body.mnemonic.startsWith(p));
+    if (isBranch && unknownTarget) {
+      // nasm assumes a forward jump is short until it knows better.
+      for (const op of operands) if (op.k === 'imm' && !op.v.known) op.v = { n: address, rel: 1, known: false };
+    }
+    const forceNear = this.nearJumps.has(line);
+    if (forceNear) for (const op of operands) if (op.k === 'imm' && !op.jump) op.jump = 'near';
+    const key = `${this.bits}|${isBranch ? address : ''}|${body.prefixes.join(',')}|${keyParts}|${forceNear}`;
+    const cached = this.encodeCache.get(line);
+    let result: { bytes: Uint8Array; warnings: string[] };
+    if (cached && cached.key === key) result = cached;
+    else {
+      try {
+        result = encodeInstruction({
+          mnemonic: body.mnemonic,
+          forms: formsFor(body.mnemonic),
+          prefixes: body.prefixes,
+          operands,
+          bits: this.bits,
+          address: Number(BigInt.asUintN(32, address)),
+          final: this.final,
+        });
+      } catch (e) {
+        if (e instanceof EncodeError) {
+          if (this.final) {
+            const op = e.operand >= 0 ? body.operands[e.operand] : undefined;
+            this.report(line, 'error', e.message, op?.start ?? body.start, op?.end ?? body.end);
+          }
+          return this.emitPlaceholder(line);
+        }
+        throw e;
+      }
+      this.encodeCache.set(line, { key, ...result });
+    }
+    if (isBranch && this.pass >= MONOTONE_AFTER && result.bytes.length > 2 && !this.final) this.nearJumps.add(line);
+    if (this.final) for (const w of result.warnings) this.report(line, 'warning', w, body.start, body.end);
+    this.emit(line, result.bytes, 'instruction');
+  }
+
+  /** Keeps going after an error so later errors are found too (nasm does the same). */
+  private emitPlaceholder(line: Line): void {
+    const cached = this.encodeCache.get(line);
+    this.emit(line, cached ? cached.bytes : new Uint8Array(0), 'instruction');
+  }
+
+  private evalOperand(op: Operand, prefixes: string[]): EvalOperand | undefined {
+    switch (op.k) {
+      case 'reg':
+        return { k: 'reg', reg: op.reg };
+      case 'imm': {
+        const v = this.evalExpr(op.expr, true, op.start, op.end);
+        if (!v) return undefined;
+        if (v.regs?.length) {
+          if (this.final) this.report(this.currentLine, 'error', 'invalid operand type: a register in an immediate expression', op.start, op.end);
+          return undefined;
+        }
+        return { k: 'imm', v, size: op.size, strict: op.strict, jump: op.jump };
+      }
+      case 'mem': {
+        const v = this.evalExpr(op.expr, true, op.start, op.end);
+        if (!v) return undefined;
+        try {
+          const addrPrefix = prefixes.includes('a16') ? 16 : prefixes.includes('a32') ? 32 : undefined;
+          const ea = resolveEffectiveAddress(v.regs ?? [], v, this.bits, op.nosplit, op.dispSize, addrPrefix);
+          return { k: 'mem', ea, size: op.size, far: op.far, seg: op.seg };
+        } catch (e) {
+          if (e instanceof EncodeError) {
+            if (this.final) this.report(this.currentLine, 'error', e.message, op.start, op.end);
+            return undefined;
+          }
+          throw e;
+        }
+      }
+      case 'farptr': {
+        const seg = this.evalExpr(op.seg, true, op.start, op.end);
+        const off = this.evalExpr(op.off, true, op.start, op.end);
+        if (!seg || !off) return undefined;
+        return { k: 'farptr', seg, off, size: op.size };
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Expressions
+
+  private evalContext(start: number, end: number): EvalContext {
+    const sectionStart = this.absolute !== undefined ? this.absolute : this.current.start;
+    return {
+      lookup: (name) => {
+        const s = this.symbols.get(name);
+        if (!s) return undefined;
+        // A symbol defined later in the first pass is not known yet.
+        return s;
+      },
+      here: { value: this.here(), sectionStart, rel: this.absolute !== undefined ? 0 : 1 },
+      onUnknown: (name, s, e) => {
+        if (this.final) {
+          const key = `${this.currentLine.pre.file}:${this.currentLine.pre.line}:${name}`;
+          if (this.reportedForLine.has(key)) return;
+          this.reportedForLine.add(key);
+          this.report(this.currentLine, 'error', `symbol \`${name}' not defined`, s >= 0 ? s : start, e >= 0 ? e : end);
+        }
+      },
+    };
+  }
+
+  /** Evaluates; on error reports (final pass) and returns undefined. */
+  private evalExpr(expr: Expr, allowUnknown: boolean, start = 0, end = -1): Value | undefined {
+    const line = this.currentLine;
+    try {
+      const v = evaluate(expr, this.evalContext(start, end < 0 ? line.pre.text.length : end));
+      if (!v.known && !allowUnknown && this.final) {
+        this.report(line, 'error', 'expression is not constant (it refers to a symbol defined later)', start, end < 0 ? line.pre.text.length : end);
+      }
+      return v;
+    } catch (e) {
+      if (e instanceof ExprError) {
+        if (this.final) this.report(line, 'error', e.message, e.start >= 0 ? e.start : start, e.end >= 0 ? e.end : end < 0 ? line.pre.text.length : end);
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  private evalScalar(expr: Expr, allowUnknown: boolean): Value | undefined {
+    const v = this.evalExpr(expr, allowUnknown);
+    if (v?.regs?.length) {
+      if (this.final) this.report(this.currentLine, 'error', 'a register is not allowed here', 0, this.currentLine.pre.text.length);
+      return undefined;
+    }
+    return v;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Output
+
+  private image(): Uint8Array {
+    const progbits = [...this.sections.values()].filter((s) => !s.nobits && (s.size > 0n || s.name === '.text'));
+    if (!progbits.length) return new Uint8Array(0);
+    const base = progbits[0].start;
+    let end = base;
+    for (const s of progbits) if (s.start + s.size > end) end = s.start + s.size;
+    const out = new Uint8Array(Number(end - base));
+    for (const s of progbits) out.set(s.bytes(), Number(s.start - base));
+    for (const e of this.sourceMap) {
+      const sec = (e as SourceMapEntry & { section?: Section }).section;
+      if (sec) {
+        e.fileOffset = Number(sec.start - base) + e.fileOffset;
+        delete (e as SourceMapEntry & { section?: Section }).section;
+      }
+    }
+    return out;
+  }
+
+  private symbolTable(): SymbolInfo[] {
+    const list: SymbolInfo[] = [];
+    for (const [name, s] of this.symbols) {
+      list.push({
+        name,
+        value: Number(s.value),
+        size: 0,
+        kind: s.kind,
+        section: s.section,
+        location: { file: s.line.pre.file, line: s.line.pre.line, column: s.column + 1 },
+      });
+    }
+    // Size of a label: up to the next label in the same section (or the section end).
+    const bySection = new Map<string, SymbolInfo[]>();
+    for (const s of list) {
+      if (s.kind === 'equ' || !s.section) continue;
+      const arr = bySection.get(s.section) ?? [];
+      arr.push(s);
+      bySection.set(s.section, arr);
+    }
+    for (const [name, arr] of bySection) {
+      const sec = this.sections.get(name)!;
+      arr.sort((a, b) => a.value - b.value);
+      for (let i = 0; i < arr.length; i++) {
+        const next = i + 1 < arr.length ? arr[i + 1].value : Number(sec.start + sec.size);
+        arr[i].size = Math.max(0, next - arr[i].value);
+      }
+    }
+    return list;
+  }
+
+  private report(line: Line, severity: 'error' | 'warning', message: string, start: number, end: number): void {
+    const pre = line.pre;
+    const col = pre.verbatim ? start + 1 : 1;
+    const endCol = pre.verbatim ? Math.max(end, start + 1) + 1 : pre.text.length + 1;
+    this.diagnostics.push({ severity, message, range: { file: pre.file, line: pre.line, column: col, endLine: pre.line, endColumn: endCol } });
+  }
+}
+
+const PREFIX_BYTES: Record<string, number> = {
+  rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2, lock: 0xf0, o16: 0x66, o32: 0x66, a16: 0x67, a32: 0x67,
+  es: 0x26, cs: 0x2e, ss: 0x36, ds: 0x3e, fs: 0x64, gs: 0x65, wait: 0x9b,
+};
+
+function valueKey(v: Value): string {
+  return `${v.n}/${v.rel}/${v.known ? 1 : 0}`;
+}
+
+function operandKey(op: EvalOperand): string {
+  switch (op.k) {
+    case 'reg':
+      return op.reg.name;
+    case 'imm':
+      return `i${valueKey(op.v)}/${op.size}/${op.strict}/${op.jump}`;
+    case 'mem': {
+      const ea = op.ea;
+      return `m${ea.base?.name}/${ea.index?.name}/${ea.scale}/${valueKey(ea.disp)}/${ea.dispBytes}/${ea.addrSize}/${op.size}/${op.far}/${op.seg?.name}`;
+    }
+    case 'farptr':
+      return `f${valueKey(op.seg)}:${valueKey(op.off)}/${op.size}`;
+  }
+}

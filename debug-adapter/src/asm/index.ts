@@ -1,0 +1,59 @@
+// The assembler's public entry: source text in, flat binary plus source map, symbols, listing and
+// diagnostics out. Never throws for bad input: every problem becomes a diagnostic.
+import * as fs from 'node:fs';
+import { preprocess } from './preprocess.js';
+import { Assembler } from './assembler.js';
+import { evaluateConstant } from './constant.js';
+import { formatListing } from './listing.js';
+import type { AssembleOptions, AssembleResult } from './types.js';
+
+export type * from './types.js';
+
+function defaultReadFile(path: string): string | undefined {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function assemble(source: string, options: AssembleOptions): AssembleResult {
+  try {
+    const pre = preprocess(source, {
+      fileName: options.fileName,
+      includePaths: options.includePaths,
+      readFile: options.readFile ?? defaultReadFile,
+      defines: options.defines,
+      evaluate: evaluateConstant,
+    });
+    const out = new Assembler(pre.lines).run();
+    const diagnostics = [...pre.diagnostics, ...out.diagnostics].sort((a, b) =>
+      a.range.file === b.range.file ? a.range.line - b.range.line : 0,
+    );
+    const ok = !diagnostics.some((d) => d.severity === 'error');
+    return {
+      ok,
+      bytes: ok ? out.bytes : new Uint8Array(0),
+      diagnostics,
+      symbols: out.symbols,
+      sourceMap: out.sourceMap,
+      listing: formatListing(pre.lines, out.lineOutput),
+    };
+  } catch (e) {
+    // A bug of ours must still not take the caller down: report it as a diagnostic.
+    return {
+      ok: false,
+      bytes: new Uint8Array(0),
+      diagnostics: [
+        {
+          severity: 'error',
+          message: `internal assembler error: ${(e as Error).message}`,
+          range: { file: options.fileName, line: 1, column: 1, endLine: 1, endColumn: 1 },
+        },
+      ],
+      symbols: [],
+      sourceMap: [],
+      listing: '',
+    };
+  }
+}
