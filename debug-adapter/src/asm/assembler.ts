@@ -1,6 +1,6 @@
 // The assembler proper: parses the preprocessed lines once, then runs passes over them until every
-// label stops moving (nasm's multi-pass optimisation), then a final pass that emits bytes, the
-// source map and the diagnostics. Sections are laid out as `nasm -f bin` does.
+// label stops moving (nasm's multi-pass optimisation); the last pass's bytes, source map and
+// diagnostics are the result. Sections are laid out as `nasm -f bin` does.
 import type { PreprocessedLine } from './preprocess.js';
 import type { AsmDiagnostic, SourceMapEntry, SymbolInfo, SymbolKind, EmitKind } from './types.js';
 import { parseLine, ParseError, type Body, type Operand, type Statement, type DataItem } from './parser.js';
@@ -8,6 +8,7 @@ import { evaluate, ExprError, isSimple, type EvalContext, type Expr, type Symbol
 import { encodeInstruction, EncodeError, resolveEffectiveAddress, type EvalOperand } from './encode.js';
 import { formsFor } from './instruction-set.js';
 import { layoutSections, Section } from './sections.js';
+import { OpCodeOperandKind } from 'iced-x86';
 
 interface Line {
   pre: PreprocessedLine;
@@ -33,9 +34,9 @@ export interface AssemblyOutput {
   lineOutput: { line: PreprocessedLine; address: number; bytes: Uint8Array; reserved: number }[];
 }
 
-const MAX_PASSES = 30;
+const MAX_PASSES = 100;
 /** After this many passes, jumps that went near stay near so that layouts always converge. */
-const MONOTONE_AFTER = 10;
+const MONOTONE_AFTER = 50;
 
 export class Assembler {
   private readonly lines: Line[] = [];
@@ -43,7 +44,6 @@ export class Assembler {
   private symbols = new Map<string, SymbolRecord>();
   private sections = new Map<string, Section>();
   private pass = 0;
-  private final = false;
   private changed = false;
   private bits = 32;
   private org = 0n;
@@ -55,6 +55,10 @@ export class Assembler {
   private readonly lineOutput: AssemblyOutput['lineOutput'] = [];
   private currentLine!: Line;
   private reportedForLine = new Set<string>();
+  /** Diagnostics of the current pass (only the last pass's are kept). */
+  private passDiagnostics: AsmDiagnostic[] = [];
+  /** True while the constructor parses: parse diagnostics are kept once, not per pass. */
+  private parsing = true;
 
   constructor(pre: PreprocessedLine[]) {
     const ctx = { parentLabel: '' };
@@ -70,9 +74,12 @@ export class Assembler {
       }
       this.lines.push(line);
     }
+    this.parsing = false;
   }
 
   run(): AssemblyOutput {
+    // Every pass emits and reports; the first pass after which no label moved used final values
+    // throughout, so its output and its diagnostics are the answer.
     let converged = false;
     for (this.pass = 1; this.pass <= MAX_PASSES; this.pass++) {
       this.changed = false;
@@ -82,15 +89,14 @@ export class Assembler {
         break;
       }
     }
-    this.final = true;
-    this.runPass();
-    if (!converged || this.changed) {
-      this.diagnostics.push({
+    if (!converged) {
+      this.passDiagnostics.push({
         severity: 'error',
         message: `label addresses did not settle after ${MAX_PASSES} passes (phase error)`,
         range: { file: this.lines[0]?.pre.file ?? '', line: 1, column: 1, endLine: 1, endColumn: 1 },
       });
     }
+    this.diagnostics.push(...this.passDiagnostics);
     const hasErrors = this.diagnostics.some((d) => d.severity === 'error');
     return {
       bytes: hasErrors ? new Uint8Array(0) : this.image(),
@@ -112,6 +118,8 @@ export class Assembler {
     this.current = this.section('.text', false);
     this.sourceMap.length = 0;
     this.lineOutput.length = 0;
+    this.passDiagnostics = [];
+    this.reportedForLine.clear();
     // org applies to the whole file wherever it appears, so read it first.
     for (const line of this.lines) {
       if (line.stmt?.body.k === 'org') {
@@ -161,7 +169,7 @@ export class Assembler {
   private defineLabel(line: Line, name: string, local: boolean, equ: Expr | undefined, column: number): void {
     const existing = this.symbols.get(name);
     if (existing && existing.definedInPass === this.pass && existing.line !== line) {
-      if (this.final) this.report(line, 'error', `label \`${name}' inconsistently redefined`, column, column + name.length);
+      this.report(line, 'error', `label \`${name}' inconsistently redefined`, column, column + name.length);
       return;
     }
     let value: bigint;
@@ -242,7 +250,7 @@ export class Assembler {
         const c = this.evalScalar(body.count, true);
         if (!c) return;
         if (c.n < 0n) {
-          if (this.final) this.report(line, 'error', `TIMES value ${c.n} is negative`, 0, line.pre.text.length);
+          this.report(line, 'error', `TIMES value ${c.n} is negative`, 0, line.pre.text.length);
           return;
         }
         this.repeat(line, c.n, body.body);
@@ -255,7 +263,7 @@ export class Assembler {
         const c = this.evalScalar(body.count, true);
         if (!c) return;
         if (c.n < 0n) {
-          if (this.final) this.report(line, 'error', `RESx value ${c.n} is negative`, 0, line.pre.text.length);
+          this.report(line, 'error', `RESx value ${c.n} is negative`, 0, line.pre.text.length);
           return;
         }
         this.reserve(line, c.n * BigInt(body.unit), 'reserve');
@@ -324,20 +332,20 @@ export class Assembler {
       return;
     }
     if (this.absolute !== undefined) {
-      if (bytes.length && this.final && kind !== 'padding') this.report(line, 'warning', 'attempt to initialize memory in a nobits section: ignored', 0, line.pre.text.length);
+      if (bytes.length && kind !== 'padding') this.report(line, 'warning', 'attempt to initialize memory in a nobits section: ignored', 0, line.pre.text.length);
       this.absolute += BigInt(bytes.length);
       return;
     }
     const sec = this.current;
     const address = sec.start + sec.offset;
     if (sec.nobits) {
-      if (this.final && bytes.some((b) => b !== 0x90) && kind !== 'padding') {
+      if (bytes.some((b) => b !== 0x90) && kind !== 'padding') {
         this.report(line, 'warning', `attempt to initialize memory in BSS section \`${sec.name}': ignored`, 0, line.pre.text.length);
       }
       sec.offset += BigInt(bytes.length);
       return;
     }
-    if (this.final) {
+    {
       sec.write(bytes);
       this.record(line, address, bytes, kind, sec);
     }
@@ -351,7 +359,7 @@ export class Assembler {
     }
     const sec = this.current;
     const address = sec.start + sec.offset;
-    if (this.final) {
+    {
       if (!sec.nobits) {
         if (kind === 'reserve') this.report(line, 'warning', `uninitialized space declared in non-BSS section \`${sec.name}': zeroing`, 0, line.pre.text.length);
         sec.write(new Uint8Array(Number(count)));
@@ -404,7 +412,7 @@ export class Assembler {
         this.report(line, 'error', 'invalid operand: registers are not allowed in data', item.start, item.end);
         continue;
       }
-      if (unit < 8 && this.final && isSimple(v)) {
+      if (unit < 8 && isSimple(v)) {
         const bits = BigInt(unit * 8);
         const min = -(1n << (bits - 1n));
         const max = (1n << bits) - 1n;
@@ -426,6 +434,14 @@ export class Assembler {
       this.emit(line, Uint8Array.from(bytes), 'instruction');
       return;
     }
+    const info = instructionInfo(body);
+    const cached = this.encodeCache.get(line);
+    if (info.constant && cached && cached.key === `c${this.bits}`) {
+      // No symbols and no $: the encoding cannot change between passes.
+      for (const w of cached.warnings) this.report(line, 'warning', w, body.start, body.end);
+      this.emit(line, cached.bytes, 'instruction');
+      return;
+    }
     const operands: EvalOperand[] = [];
     let keyParts = '';
     let unknownTarget = false;
@@ -434,34 +450,32 @@ export class Assembler {
       if (!op) return this.emitPlaceholder(line);
       if (op.k === 'imm' && !op.v.known) unknownTarget = true;
       operands.push(op);
-      keyParts += operandKey(op) + ';';
+      if (!info.constant) keyParts += operandKey(op) + ';';
     }
     const address = this.here();
-    const isBranch = ['j', 'loop', 'call'].some((p) => body.mnemonic.startsWith(p));
+    const isBranch = info.branch;
     if (isBranch && unknownTarget) {
       // nasm assumes a forward jump is short until it knows better.
       for (const op of operands) if (op.k === 'imm' && !op.v.known) op.v = { n: address, rel: 1, known: false };
     }
     const forceNear = this.nearJumps.has(line);
     if (forceNear) for (const op of operands) if (op.k === 'imm' && !op.jump) op.jump = 'near';
-    const key = `${this.bits}|${isBranch ? address : ''}|${body.prefixes.join(',')}|${keyParts}|${forceNear}`;
-    const cached = this.encodeCache.get(line);
+    const key = info.constant ? `c${this.bits}` : `${this.bits}|${isBranch ? address : ''}|${keyParts}|${forceNear}`;
     let result: { bytes: Uint8Array; warnings: string[] };
     if (cached && cached.key === key) result = cached;
     else {
       try {
         result = encodeInstruction({
           mnemonic: body.mnemonic,
-          forms: formsFor(body.mnemonic),
+          forms: info.forms,
           prefixes: body.prefixes,
           operands,
           bits: this.bits,
           address: Number(BigInt.asUintN(32, address)),
-          final: this.final,
         });
       } catch (e) {
         if (e instanceof EncodeError) {
-          if (this.final) {
+          {
             const op = e.operand >= 0 ? body.operands[e.operand] : undefined;
             this.report(line, 'error', e.message, op?.start ?? body.start, op?.end ?? body.end);
           }
@@ -471,8 +485,8 @@ export class Assembler {
       }
       this.encodeCache.set(line, { key, ...result });
     }
-    if (isBranch && this.pass >= MONOTONE_AFTER && result.bytes.length > 2 && !this.final) this.nearJumps.add(line);
-    if (this.final) for (const w of result.warnings) this.report(line, 'warning', w, body.start, body.end);
+    if (isBranch && this.pass >= MONOTONE_AFTER && result.bytes.length > 2) this.nearJumps.add(line);
+    for (const w of result.warnings) this.report(line, 'warning', w, body.start, body.end);
     this.emit(line, result.bytes, 'instruction');
   }
 
@@ -490,7 +504,7 @@ export class Assembler {
         const v = this.evalExpr(op.expr, true, op.start, op.end);
         if (!v) return undefined;
         if (v.regs?.length) {
-          if (this.final) this.report(this.currentLine, 'error', 'invalid operand type: a register in an immediate expression', op.start, op.end);
+          this.report(this.currentLine, 'error', 'invalid operand type: a register in an immediate expression', op.start, op.end);
           return undefined;
         }
         return { k: 'imm', v, size: op.size, strict: op.strict, jump: op.jump };
@@ -504,7 +518,7 @@ export class Assembler {
           return { k: 'mem', ea, size: op.size, far: op.far, seg: op.seg };
         } catch (e) {
           if (e instanceof EncodeError) {
-            if (this.final) this.report(this.currentLine, 'error', e.message, op.start, op.end);
+            this.report(this.currentLine, 'error', e.message, op.start, op.end);
             return undefined;
           }
           throw e;
@@ -533,7 +547,7 @@ export class Assembler {
       },
       here: { value: this.here(), sectionStart, rel: this.absolute !== undefined ? 0 : 1 },
       onUnknown: (name, s, e) => {
-        if (this.final) {
+        {
           const key = `${this.currentLine.pre.file}:${this.currentLine.pre.line}:${name}`;
           if (this.reportedForLine.has(key)) return;
           this.reportedForLine.add(key);
@@ -543,18 +557,18 @@ export class Assembler {
     };
   }
 
-  /** Evaluates; on error reports (final pass) and returns undefined. */
+  /** Evaluates; on error reports and returns undefined. */
   private evalExpr(expr: Expr, allowUnknown: boolean, start = 0, end = -1): Value | undefined {
     const line = this.currentLine;
     try {
       const v = evaluate(expr, this.evalContext(start, end < 0 ? line.pre.text.length : end));
-      if (!v.known && !allowUnknown && this.final) {
+      if (!v.known && !allowUnknown) {
         this.report(line, 'error', 'expression is not constant (it refers to a symbol defined later)', start, end < 0 ? line.pre.text.length : end);
       }
       return v;
     } catch (e) {
       if (e instanceof ExprError) {
-        if (this.final) this.report(line, 'error', e.message, e.start >= 0 ? e.start : start, e.end >= 0 ? e.end : end < 0 ? line.pre.text.length : end);
+        this.report(line, 'error', e.message, e.start >= 0 ? e.start : start, e.end >= 0 ? e.end : end < 0 ? line.pre.text.length : end);
         return undefined;
       }
       throw e;
@@ -564,7 +578,7 @@ export class Assembler {
   private evalScalar(expr: Expr, allowUnknown: boolean): Value | undefined {
     const v = this.evalExpr(expr, allowUnknown);
     if (v?.regs?.length) {
-      if (this.final) this.report(this.currentLine, 'error', 'a register is not allowed here', 0, this.currentLine.pre.text.length);
+      this.report(this.currentLine, 'error', 'a register is not allowed here', 0, this.currentLine.pre.text.length);
       return undefined;
     }
     return v;
@@ -626,9 +640,52 @@ export class Assembler {
     const pre = line.pre;
     const col = pre.verbatim ? start + 1 : 1;
     const endCol = pre.verbatim ? Math.max(end, start + 1) + 1 : pre.text.length + 1;
-    this.diagnostics.push({ severity, message, range: { file: pre.file, line: pre.line, column: col, endLine: pre.line, endColumn: endCol } });
+    (this.parsing ? this.diagnostics : this.passDiagnostics).push({ severity, message, range: { file: pre.file, line: pre.line, column: col, endLine: pre.line, endColumn: endCol } });
   }
 }
+
+interface InstructionInfo {
+  forms: ReturnType<typeof formsFor>;
+  /** Relative branches: their encoding depends on their own address. */
+  branch: boolean;
+  /** No operand refers to a symbol, `$` or `$$`. */
+  constant: boolean;
+}
+
+const infoCache = new WeakMap<Body, InstructionInfo>();
+
+function instructionInfo(body: Extract<Body, { k: 'insn' }>): InstructionInfo {
+  let info = infoCache.get(body);
+  if (!info) {
+    const forms = formsFor(body.mnemonic);
+    info = {
+      forms,
+      branch: forms.some((f) => f.explicit.some((k) => BRANCH_KINDS.has(k))),
+      constant: body.operands.every((o) => (o.k === 'farptr' ? isConstantExpr(o.seg) && isConstantExpr(o.off) : o.k === 'reg' || isConstantExpr(o.expr))),
+    };
+    infoCache.set(body, info);
+  }
+  return info;
+}
+
+function isConstantExpr(e: Expr): boolean {
+  switch (e.t) {
+    case 'sym':
+    case 'here':
+    case 'start':
+      return false;
+    case 'un':
+      return isConstantExpr(e.a);
+    case 'bin':
+      return isConstantExpr(e.a) && isConstantExpr(e.b);
+    case 'cond':
+      return isConstantExpr(e.c) && isConstantExpr(e.a) && isConstantExpr(e.b);
+    default:
+      return true;
+  }
+}
+
+const BRANCH_KINDS = new Set<number>([OpCodeOperandKind.br16_1, OpCodeOperandKind.br32_1, OpCodeOperandKind.br16_2, OpCodeOperandKind.br32_4]);
 
 const PREFIX_BYTES: Record<string, number> = {
   rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2, lock: 0xf0, o16: 0x66, o32: 0x66, a16: 0x67, a32: 0x67,

@@ -42,8 +42,6 @@ export interface EncodeRequest {
   operands: EvalOperand[];
   bits: number;
   address: number;
-  /** Whether every symbol in the operands was known this pass (unknown jump targets are assumed near... later). */
-  final: boolean;
 }
 
 export interface EncodeResult {
@@ -362,6 +360,10 @@ function signExtended(to: number): boolean {
   return to !== 0;
 }
 
+function addressSizeIsExplicit(req: EncodeRequest): boolean {
+  return req.prefixes.includes('a16') || req.prefixes.includes('a32') || req.operands.some((o) => o.k === 'mem');
+}
+
 function addressSizeOf(req: EncodeRequest): number {
   if (req.prefixes.includes('a16')) return 16;
   if (req.prefixes.includes('a32')) return 32;
@@ -369,14 +371,24 @@ function addressSizeOf(req: EncodeRequest): number {
   return req.bits;
 }
 
+/** A short branch whose target is clearly out of rel8 range is not worth an encode attempt. */
+function shortBranchHopeless(form: EncodingForm, ops: EvalOperand[], req: EncodeRequest): boolean {
+  const i = form.explicit.findIndex((k) => SHORT_BRANCH.has(k));
+  if (i < 0) return false;
+  const op = ops[i];
+  if (op.k !== 'imm') return false;
+  const distance = Number(BigInt.asIntN(32, op.v.n - BigInt(req.address)));
+  return distance > 140 || distance < -140;
+}
+
 function encodeForm(form: EncodingForm, req: EncodeRequest, ops: EvalOperand[], st: MatchState, warnings: string[]): Uint8Array | undefined {
+  if (shortBranchHopeless(form, ops, req)) return undefined;
   const ins = build(form, ops, req, st, warnings);
   try {
     const encoder = encoderFor(req.bits);
     encoder.encode(ins, BigInt(req.address));
-    let bytes = encoder.takeBuffer();
-    bytes = applyManualPrefixes(bytes, form, req);
-    return bytes;
+    const bytes = encoder.takeBuffer();
+    return nasmPrefixOrder(applyManualPrefixes(bytes, form, req));
   } catch {
     // A failed encode (e.g. rel8 out of range) can leave bytes behind in the encoder's buffer.
     encoders.delete(req.bits);
@@ -384,6 +396,18 @@ function encodeForm(form: EncodingForm, req: EncodeRequest, ops: EvalOperand[], 
   } finally {
     ins.free();
   }
+}
+
+/** nasm emits legacy prefixes as rep/repne, lock, segment, 66h, 67h; iced orders them differently. */
+const PREFIX_RANK: Record<number, number> = { 0x9b: 0, 0xf2: 1, 0xf3: 1, 0xf0: 2, 0x26: 3, 0x2e: 3, 0x36: 3, 0x3e: 3, 0x64: 3, 0x65: 3, 0x66: 4, 0x67: 5 };
+
+function nasmPrefixOrder(bytes: Uint8Array): Uint8Array {
+  let n = 0;
+  while (n < bytes.length - 1 && PREFIX_RANK[bytes[n]] !== undefined) n++;
+  if (n < 2) return bytes;
+  const sorted = Array.from(bytes.subarray(0, n)).sort((a, b) => PREFIX_RANK[a] - PREFIX_RANK[b]);
+  bytes.set(sorted);
+  return bytes;
 }
 
 /** o16/o32/a16/a32 prefixes iced does not derive from the form itself. */
@@ -428,7 +452,9 @@ function candidates(req: EncodeRequest): Candidate[] {
     for (const form of req.forms) {
       if (req.bits === 32 ? !form.mode32 : !form.mode16) continue;
       if (form.explicit.length !== ops.length) continue;
-      if (form.addressSize !== 0 && form.addressSize !== addrSize) continue;
+      // A form's address size matters for memory operands and explicit a16/a32; otherwise (jcxz vs
+      // jecxz, loop, string instructions) the mnemonic decides and the shortest encoding wins.
+      if (form.addressSize !== 0 && form.addressSize !== addrSize && addressSizeIsExplicit(req)) continue;
       if (wantOp && form.operandSize !== 0 && form.operandSize !== wantOp) continue;
       const st: MatchState = { form, widen: new Set() };
       let ok = true;

@@ -26,7 +26,14 @@ export function isMnemonic(name: string): boolean {
   return icedNamesFor(name.toLowerCase()).length > 0;
 }
 
+const formsCache = new Map<string, EncodingForm[]>();
+
 export function formsFor(mnemonic: string): EncodingForm[] {
-  const forms = encodingForms();
-  return icedNamesFor(mnemonic).flatMap((n) => forms.get(n) ?? []);
+  let list = formsCache.get(mnemonic);
+  if (!list) {
+    const forms = encodingForms();
+    list = icedNamesFor(mnemonic).flatMap((n) => forms.get(n) ?? []);
+    formsCache.set(mnemonic, list);
+  }
+  return list;
 }

@@ -1,0 +1,69 @@
+// Instruction prefixes NASM writes as words before a mnemonic. They are not instructions and have
+// no virtualization class of their own; the grammar and hovers read them from here.
+
+export interface PrefixEntry {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly summary: string;
+  readonly description: string;
+}
+
+export const PREFIXES: readonly PrefixEntry[] = [
+  {
+    name: 'lock',
+    aliases: [],
+    summary: 'Make a read-modify-write atomic.',
+    description:
+      'Holds the memory location exclusively for the duration of the instruction. Valid only on ADD, ADC, AND, BTC, BTR, BTS, CMPXCHG, CMPXCHG8B, DEC, INC, NEG, NOT, OR, SBB, SUB, XADD, XCHG and XOR with a memory destination; anything else raises #UD.',
+  },
+  {
+    name: 'rep',
+    aliases: [],
+    summary: 'Repeat a string instruction ECX times.',
+    description:
+      'Repeats MOVS, STOS, LODS, INS or OUTS while ECX (CX with 16-bit addressing) is not zero, decrementing it each time. The repetition can be interrupted and resumes where it left off.',
+  },
+  {
+    name: 'repe',
+    aliases: ['repz'],
+    summary: 'Repeat a string comparison while equal.',
+    description: 'Repeats CMPS or SCAS while ECX is not zero and the last comparison set ZF.',
+  },
+  {
+    name: 'repne',
+    aliases: ['repnz'],
+    summary: 'Repeat a string comparison while not equal.',
+    description: 'Repeats CMPS or SCAS while ECX is not zero and the last comparison cleared ZF.',
+  },
+  {
+    name: 'o16',
+    aliases: [],
+    summary: 'Force a 16-bit operand size.',
+    description: 'Emits the 0x66 operand-size prefix when the code is 32-bit (NASM spelling).',
+  },
+  {
+    name: 'o32',
+    aliases: [],
+    summary: 'Force a 32-bit operand size.',
+    description: 'Emits the 0x66 operand-size prefix when the code is 16-bit (NASM spelling).',
+  },
+  {
+    name: 'a16',
+    aliases: [],
+    summary: 'Force a 16-bit address size.',
+    description: 'Emits the 0x67 address-size prefix when the code is 32-bit, e.g. to make LOOP use CX (NASM spelling).',
+  },
+  {
+    name: 'a32',
+    aliases: [],
+    summary: 'Force a 32-bit address size.',
+    description: 'Emits the 0x67 address-size prefix when the code is 16-bit (NASM spelling).',
+  },
+];
+
+const byName = new Map<string, PrefixEntry>(PREFIXES.flatMap((p) => [p.name, ...p.aliases].map((n) => [n, p] as const)));
+
+/** The prefix for a NASM spelling, case-insensitive. */
+export function lookupPrefix(name: string): PrefixEntry | undefined {
+  return byName.get(name.trim().toLowerCase());
+}
