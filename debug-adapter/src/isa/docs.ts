@@ -39,9 +39,9 @@ export function markdownDoc(entry: InstructionEntry, operands?: readonly Operand
   }
   lines.push('');
   const undef = flags.undefined && flags.undefined.length > 0 ? `; undefined ${flagList(flags.undefined)}` : '';
-  lines.push(`**Flags:** reads ${flagList(flags.read)}; writes ${flagList(flags.written)}${undef}`);
-  lines.push(`**Privilege:** ${privilegeLine(privilege)}`);
-  if (vtx) lines.push(`**VT-x exit:** \`${vtx.exitReason}\` — ${vtx.condition}`);
+  lines.push(`- **Flags:** reads ${flagList(flags.read)}; writes ${flagList(flags.written)}${undef}`);
+  lines.push(`- **Privilege:** ${privilegeLine(privilege)}`);
+  if (vtx) lines.push(`- **VT-x exit:** \`${vtx.exitReason}\` — ${vtx.condition}`);
   lines.push('', '**Per technique:**');
   lines.push(`- *native*: ${NATIVE_BY_CLASS[cls]}`);
   for (const t of VMM_TECHNIQUES) lines.push(`- *${t}*: ${technique(t)}`);

@@ -18,9 +18,19 @@ export function entryForIcedMnemonic(mnemonic: Mnemonic): InstructionEntry | und
   return byIced.get(mnemonic);
 }
 
-/** The entry for a decoded instruction. */
+/**
+ * The entry for a decoded instruction. iced gives the SSE2 scalar MOVSD/CMPSD the same Mnemonic as
+ * the string instructions; those forms (explicit xmm operands) are not in the table.
+ */
 export function entryForInstruction(instr: Instruction): InstructionEntry | undefined {
-  return byIced.get(instr.mnemonic);
+  const entry = byIced.get(instr.mnemonic);
+  if (entry?.group === 'string' && instr.opCount > 0 && !hasImplicitStringOperand(instr)) return undefined;
+  return entry;
+}
+
+function hasImplicitStringOperand(instr: Instruction): boolean {
+  for (let i = 0; i < instr.opCount; i++) if (IMPLICIT_STRING.has(instr.opKind(i))) return true;
+  return false;
 }
 
 const SIGN_EXTENDED = new Set<OpKind>([

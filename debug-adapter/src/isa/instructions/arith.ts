@@ -75,7 +75,7 @@ export const ARITH: readonly InstructionEntry[] = [
     group: 'arith',
     class: 'ordinary',
     summary: 'Subtract one.',
-    description: 'Subtracts 1 from a register or memory operand, leaving CF unchanged.',
+    description: 'Subtracts 1 from a register or memory operand, leaving CF unchanged; a common loop counter update followed by JNZ.',
     example: 'dec eax',
     flags: { read: [], written: ['PF', 'AF', 'ZF', 'SF', 'OF'] },
   }),

@@ -97,8 +97,10 @@ export const CONTROL: readonly InstructionEntry[] = [
     description:
       'Pops EIP and CS (and the immediate count of argument bytes). When the new CS has a numerically higher RPL it is a return to an outer ring: SS:ESP are popped too and data segment registers the outer ring may not use are cleared.',
     example: 'retf',
-    vtx: FAR_VTX,
-    techniques: FAR_TRANSFER,
+    techniques: {
+      ...FAR_TRANSFER,
+      'vt-x': 'Runs natively at guest ring 0 on the guest\'s own descriptor tables; no VM exit (a far return never switches tasks).',
+    },
   }),
   define({
     mnemonic: 'loop',
@@ -118,7 +120,7 @@ export const CONTROL: readonly InstructionEntry[] = [
     group: 'control',
     class: 'ordinary',
     summary: 'Decrement ECX and jump if not zero and ZF = 1.',
-    description: 'Like LOOP, but leaves the loop early when ZF is clear.',
+    description: 'Decrements ECX like LOOP and jumps while ECX is not zero and ZF is set, so a loop over a comparison ends at the first mismatch.',
     example: 'loope $',
     flags: { read: ['ZF'], written: [] },
     techniques: NEAR_BRANCH,
@@ -130,7 +132,7 @@ export const CONTROL: readonly InstructionEntry[] = [
     group: 'control',
     class: 'ordinary',
     summary: 'Decrement ECX and jump if not zero and ZF = 0.',
-    description: 'Like LOOP, but leaves the loop early when ZF is set.',
+    description: 'Decrements ECX like LOOP and jumps while ECX is not zero and ZF is clear, so a search loop ends at the first match.',
     example: 'loopne $',
     flags: { read: ['ZF'], written: [] },
     techniques: NEAR_BRANCH,
@@ -166,6 +168,7 @@ export const CONTROL: readonly InstructionEntry[] = [
       'Raises interrupt vector n: pushes EFLAGS, CS and EIP (and SS:ESP when the handler runs in an inner ring), then enters the handler named by the IDT gate. The gate\'s DPL must be at least CPL or the CPU raises #GP instead; an interrupt gate also clears IF, a trap gate leaves it. Operating systems use it for system calls (Linux i386 `int 0x80`).',
     example: 'int 0x80',
     flags: { read: [], written: INT_CLEARS },
+    vtx: { exitReason: 'TASK_SWITCH', condition: 'only when the IDT entry is a task gate (task switches always exit)' },
     techniques: {
       'trap-and-emulate':
         'The real IDT is the VMM\'s, so INT n enters the VMM, which reflects it through the guest\'s virtual IDT; the gate DPL check on the way in uses the real ring (1 or 3), so gates the guest marked DPL 0 behave differently than on bare metal.',

@@ -55,7 +55,7 @@ export const LOGIC: readonly InstructionEntry[] = [
     group: 'logic',
     class: 'ordinary',
     summary: "One's-complement negation.",
-    description: 'Inverts every bit of a register or memory operand. No flag changes.',
+    description: 'Inverts every bit of a register or memory operand, leaving all flags unchanged. A memory destination may take a LOCK prefix.',
     example: 'not eax',
   }),
   define({
@@ -203,7 +203,7 @@ export const LOGIC: readonly InstructionEntry[] = [
     group: 'bit',
     class: 'ordinary',
     summary: 'Bit test and complement.',
-    description: 'Copies the selected bit into CF, then inverts it.',
+    description: 'Copies the selected bit into CF, then inverts it. With LOCK on a memory operand the toggle is atomic.',
     example: 'btc eax, 4',
     flags: BIT_TEST_FLAGS,
   }),

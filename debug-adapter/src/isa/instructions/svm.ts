@@ -101,8 +101,9 @@ export const SVM: readonly InstructionEntry[] = [
     why: SVM_WHY,
     summary: 'Secure late launch (AMD-V).',
     description:
-      'Reinitializes the processor into a known state, protects the secure loader block at the physical address in EAX from device access, measures it into the TPM and jumps into it: the AMD way to start a trusted hypervisor after boot.',
+      'Reinitializes the processor into a known state, protects the secure loader block at the physical address in EAX from device access, measures it into the TPM and jumps into it: the AMD way to start a trusted hypervisor after boot. Like INIT it resets EFLAGS, clearing every flag.',
     example: 'skinit',
+    flags: { read: [], written: FLAGS },
     privilege: CPL0,
     techniques: SVM_TECHNIQUES,
   }),

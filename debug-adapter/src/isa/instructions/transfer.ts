@@ -159,7 +159,7 @@ export const TRANSFER: readonly InstructionEntry[] = [
     group: 'convert',
     class: 'ordinary',
     summary: 'Sign-extend AL into AX.',
-    description: 'Copies the sign bit of AL into every bit of AH.',
+    description: 'Copies the sign bit of AL into every bit of AH, widening a signed byte to a word before a 16-bit IDIV or arithmetic.',
     example: 'cbw',
   }),
   define({
@@ -168,7 +168,7 @@ export const TRANSFER: readonly InstructionEntry[] = [
     group: 'convert',
     class: 'ordinary',
     summary: 'Sign-extend AX into EAX.',
-    description: 'Copies the sign bit of AX into the upper 16 bits of EAX.',
+    description: 'Copies the sign bit of AX into the upper 16 bits of EAX, widening a signed word to a doubleword in place.',
     example: 'cwde',
   }),
   define({
@@ -177,7 +177,7 @@ export const TRANSFER: readonly InstructionEntry[] = [
     group: 'convert',
     class: 'ordinary',
     summary: 'Sign-extend AX into DX:AX.',
-    description: 'Fills DX with the sign bit of AX, preparing a 16-bit signed division.',
+    description: 'Fills DX with the sign bit of AX, forming the 32-bit dividend DX:AX that a 16-bit IDIV expects.',
     example: 'cwd',
   }),
   define({
@@ -186,7 +186,7 @@ export const TRANSFER: readonly InstructionEntry[] = [
     group: 'convert',
     class: 'ordinary',
     summary: 'Sign-extend EAX into EDX:EAX.',
-    description: 'Fills EDX with the sign bit of EAX, preparing a 32-bit signed IDIV.',
+    description: 'Fills EDX with the sign bit of EAX, forming the 64-bit dividend EDX:EAX that a 32-bit IDIV expects.',
     example: 'cdq',
   }),
 
