@@ -60,7 +60,11 @@ export class Assembler {
   /** True while the constructor parses: parse diagnostics are kept once, not per pass. */
   private parsing = true;
 
-  constructor(pre: PreprocessedLine[]) {
+  /** `stopAfterFirstPass`: the preprocessor already failed, so only first-pass errors are wanted. */
+  constructor(
+    pre: PreprocessedLine[],
+    private readonly stopAfterFirstPass = false,
+  ) {
     const ctx = { parentLabel: '' };
     for (const p of pre) {
       const line: Line = { pre: p };
@@ -96,7 +100,8 @@ export class Assembler {
         range: { file: this.lines[0]?.pre.file ?? '', line: 1, column: 1, endLine: 1, endColumn: 1 },
       });
     }
-    this.diagnostics.push(...this.passDiagnostics);
+    if (this.earlyErrors || this.passEarlyErrors.length || this.stopAfterFirstPass) this.diagnostics.push(...this.passEarlyErrors);
+    else this.diagnostics.push(...this.passDiagnostics);
     const hasErrors = this.diagnostics.some((d) => d.severity === 'error');
     return {
       bytes: hasErrors ? new Uint8Array(0) : this.image(),
@@ -119,6 +124,7 @@ export class Assembler {
     this.sourceMap.length = 0;
     this.lineOutput.length = 0;
     this.passDiagnostics = [];
+    this.passEarlyErrors = [];
     this.reportedForLine.clear();
     // org applies to the whole file wherever it appears, so read it first.
     for (const line of this.lines) {
@@ -518,7 +524,7 @@ export class Assembler {
           return { k: 'mem', ea, size: op.size, far: op.far, seg: op.seg };
         } catch (e) {
           if (e instanceof EncodeError) {
-            this.report(this.currentLine, 'error', e.message, op.start, op.end);
+            this.report(this.currentLine, 'error', e.message, op.start, op.end, true);
             return undefined;
           }
           throw e;
@@ -568,7 +574,7 @@ export class Assembler {
       return v;
     } catch (e) {
       if (e instanceof ExprError) {
-        this.report(line, 'error', e.message, e.start >= 0 ? e.start : start, e.end >= 0 ? e.end : end < 0 ? line.pre.text.length : end);
+        this.report(line, 'error', e.message, e.start >= 0 ? e.start : start, e.end >= 0 ? e.end : end < 0 ? line.pre.text.length : end, true);
         return undefined;
       }
       throw e;
@@ -636,12 +642,27 @@ export class Assembler {
     return list;
   }
 
-  private report(line: Line, severity: 'error' | 'warning', message: string, start: number, end: number): void {
+  /**
+   * `early` marks the errors nasm finds in its first pass (syntax, expressions, effective
+   * addresses); when there are any, nasm stops before the passes that would find the rest, and so
+   * do we, so that both name the same errors.
+   */
+  private report(line: Line, severity: 'error' | 'warning', message: string, start: number, end: number, early = false): void {
     const pre = line.pre;
     const col = pre.verbatim ? start + 1 : 1;
     const endCol = pre.verbatim ? Math.max(end, start + 1) + 1 : pre.text.length + 1;
-    (this.parsing ? this.diagnostics : this.passDiagnostics).push({ severity, message, range: { file: pre.file, line: pre.line, column: col, endLine: pre.line, endColumn: endCol } });
+    const d: AsmDiagnostic = { severity, message, range: { file: pre.file, line: pre.line, column: col, endLine: pre.line, endColumn: endCol } };
+    if (this.parsing) {
+      this.diagnostics.push(d);
+      if (severity === 'error') this.earlyErrors = true;
+    } else {
+      this.passDiagnostics.push(d);
+      if (early && severity === 'error') this.passEarlyErrors.push(d);
+    }
   }
+
+  private earlyErrors = false;
+  private passEarlyErrors: AsmDiagnostic[] = [];
 }
 
 interface InstructionInfo {

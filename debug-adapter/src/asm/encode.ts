@@ -111,6 +111,7 @@ export function resolveEffectiveAddress(
   for (const t of ordered) {
     if (t.scale === 1n && !base) base = t;
     else if (!index) index = t;
+    else throw new EncodeError('invalid effective address');
   }
   // Hints from the source: the first register written is meant as the base, unless it was multiplied.
   const first = terms[0];

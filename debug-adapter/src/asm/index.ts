@@ -26,7 +26,7 @@ export function assemble(source: string, options: AssembleOptions): AssembleResu
       defines: options.defines,
       evaluate: evaluateConstant,
     });
-    const out = new Assembler(pre.lines).run();
+    const out = new Assembler(pre.lines, pre.diagnostics.some((d) => d.severity === 'error')).run();
     const diagnostics = [...pre.diagnostics, ...out.diagnostics].sort((a, b) =>
       a.range.file === b.range.file ? a.range.line - b.range.line : 0,
     );

@@ -1,29 +1,10 @@
-// Which mnemonics the assembler accepts and which iced encodings each may use. TEMPORARY bridge
-// until the isa knowledge base lands: then every spelling comes from there.
+// Which mnemonics the assembler accepts and which encodings each may use: the spellings come from
+// the isa knowledge base (aliases included), the encodings from iced's opcode tables.
+import { lookupMnemonic } from '../isa/index.js';
 import { encodingForms, type EncodingForm } from '../isa/forms.js';
 
-const CC_ALIASES: Record<string, string> = {
-  c: 'b', nae: 'b', nc: 'ae', nb: 'ae', z: 'e', nz: 'ne', na: 'be', nbe: 'a', pe: 'p', po: 'np',
-  nge: 'l', nl: 'ge', ng: 'le', nle: 'g',
-};
-
-const TEMP: Record<string, string[]> = {
-  pushf: ['pushf', 'pushfd'], popf: ['popf', 'popfd'], pusha: ['pusha', 'pushad'], popa: ['popa', 'popad'],
-  iret: ['iret', 'iretd'], retn: ['ret'], sal: ['shl'], loopz: ['loope'], loopnz: ['loopne'], xlat: ['xlatb'],
-};
-
-function icedNamesFor(mnemonic: string): string[] {
-  const forms = encodingForms();
-  if (TEMP[mnemonic]) return TEMP[mnemonic];
-  if (forms.has(mnemonic)) return [mnemonic];
-  for (const prefix of ['j', 'set', 'cmov']) {
-    if (mnemonic.startsWith(prefix) && CC_ALIASES[mnemonic.slice(prefix.length)]) return [prefix + CC_ALIASES[mnemonic.slice(prefix.length)]];
-  }
-  return [];
-}
-
 export function isMnemonic(name: string): boolean {
-  return icedNamesFor(name.toLowerCase()).length > 0;
+  return lookupMnemonic(name) !== undefined;
 }
 
 const formsCache = new Map<string, EncodingForm[]>();
@@ -31,8 +12,16 @@ const formsCache = new Map<string, EncodingForm[]>();
 export function formsFor(mnemonic: string): EncodingForm[] {
   let list = formsCache.get(mnemonic);
   if (!list) {
+    const entry = lookupMnemonic(mnemonic);
     const forms = encodingForms();
-    list = icedNamesFor(mnemonic).flatMap((n) => forms.get(n) ?? []);
+    const all = (entry?.icedMnemonics ?? []).flatMap((n) => forms.get(n.toLowerCase()) ?? []);
+    list = all;
+    if (entry && mnemonic !== entry.mnemonic) {
+      // Sized spellings pick their operand size: pushfd/iretd are 32-bit, pushfw/iretw 16-bit.
+      if (entry.icedMnemonics.some((n) => n.toLowerCase() === mnemonic)) list = forms.get(mnemonic) ?? all;
+      else if (mnemonic === entry.mnemonic + 'w') list = all.filter((f) => f.operandSize === 16);
+      else if (mnemonic === entry.mnemonic + 'd') list = all.filter((f) => f.operandSize === 32);
+    }
     formsCache.set(mnemonic, list);
   }
   return list;

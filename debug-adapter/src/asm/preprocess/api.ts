@@ -1,0 +1,34 @@
+// Public shapes of the preprocessor (re-exported by ../preprocess.ts, which the assembler imports).
+
+export interface PreprocessedLine {
+  /** The line after preprocessing (comments may remain; the assembler strips them). */
+  text: string;
+  /** File and 1-based line the text came from (for macro expansions: the line in the macro body's file). */
+  file: string;
+  line: number;
+  /** Names of the multi-line macros being expanded, outermost first; [] for plain lines. */
+  macroStack: string[];
+  /** Outermost macro call site, for lines produced by macro expansion. */
+  invocation?: { file: string; line: number };
+  /** True when text equals the original source line (so columns map 1:1 for diagnostics). */
+  verbatim: boolean;
+}
+
+export interface MacroInfo {
+  name: string;
+  kind: 'single' | 'multi';
+  /** Single-line: the parameter list without parentheses ('' when object-like). Multi-line: the count spec, e.g. `1-3`, `2+`. */
+  params: string;
+  file: string;
+  line: number;
+}
+
+export interface PreprocessOptions {
+  fileName: string;
+  includePaths?: string[];
+  /** Default: node:fs readFileSync utf8, undefined if missing. */
+  readFile?: (path: string) => string | undefined;
+  defines?: Record<string, string>;
+  /** Evaluates a numeric expression after macro expansion (for %if, %elif, %assign, %rep counts). Throws Error with a message on failure. */
+  evaluate: (expr: string) => bigint;
+}
