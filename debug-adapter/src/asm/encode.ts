@@ -154,7 +154,8 @@ const FIXED_REG: Map<number, string> = new Map([
   [K.al, 'al'], [K.ax, 'ax'], [K.eax, 'eax'], [K.cl, 'cl'], [K.dx, 'dx'],
   [K.es, 'es'], [K.cs, 'cs'], [K.ss, 'ss'], [K.ds, 'ds'], [K.fs, 'fs'], [K.gs, 'gs'],
 ]);
-const NO_O16_OPERANDS: Record<string, number[]> = { mov: [1], arpl: [0, 1], lldt: [0], ltr: [0], lmsw: [0], verr: [0], verw: [0] };
+const NO_O16_OPERANDS: Record<string, number[]> = { mov: [1], arpl: [0, 1], lldt: [0], ltr: [0], lmsw: [0], verr: [0], verw: [0], lar: [1], lsl: [1] };
+const FAR_KEYWORD_MNEMONICS = new Set(['jmp', 'call']);
 const SHORT_BRANCH = new Set<number>([K.br16_1, K.br32_1]);
 const NEAR_BRANCH = new Set<number>([K.br16_2, K.br32_4]);
 
@@ -193,10 +194,13 @@ function matchOperand(kind: K, op: EvalOperand, form: EncodingForm, req: EncodeR
       return false;
     }
     case 'mem': {
-      if (op.far !== form.farMemory) return false;
+      // `jmp far [m]`/`call far [m]` need the keyword; lds/les/lss take their far pointer without it.
+      if (FAR_KEYWORD_MNEMONICS.has(req.mnemonic) ? op.far !== form.farMemory : op.far) return false;
       const rmSize = RM_KIND_SIZE.get(kind);
       if (rmSize !== undefined) return op.size === undefined || op.size === form.memoryBytes * 8;
-      if (kind === K.mem) return op.size === undefined || form.memoryBytes === 0 || op.size === form.memoryBytes * 8 || form.farMemory;
+      // A far pointer's size keyword names its offset: `word` is m16:16, `dword` m16:32.
+      if (form.farMemory) return op.size === undefined || op.size === (form.memoryBytes - 2) * 8;
+      if (kind === K.mem) return op.size === undefined || form.memoryBytes === 0 || op.size === form.memoryBytes * 8;
       if (kind === K.mem_offs) {
         if (op.ea.base || op.ea.index) return false;
         return op.size === undefined || op.size === form.memoryBytes * 8;
@@ -209,7 +213,8 @@ function matchOperand(kind: K, op: EvalOperand, form: EncodingForm, req: EncodeR
       if (SHORT_BRANCH.has(kind) || NEAR_BRANCH.has(kind)) {
         const bits = kind === K.br16_1 || kind === K.br16_2 ? 16 : 32;
         if (op.size !== undefined && op.size !== bits && form.operandSize !== 0) return false;
-        if (SHORT_BRANCH.has(kind)) return op.jump !== 'near';
+        // nasm shortens only unsized targets: `jmp dword x` stays near.
+        if (SHORT_BRANCH.has(kind)) return op.jump !== 'near' && (op.size === undefined || op.jump === 'short');
         return op.jump !== 'short';
       }
       switch (kind) {

@@ -18,8 +18,7 @@ export function formsFor(mnemonic: string): EncodingForm[] {
     list = all;
     if (entry && mnemonic !== entry.mnemonic) {
       // Sized spellings pick their operand size: pushfd/iretd are 32-bit, pushfw/iretw 16-bit.
-      if (entry.icedMnemonics.some((n) => n.toLowerCase() === mnemonic)) list = forms.get(mnemonic) ?? all;
-      else if (mnemonic === entry.mnemonic + 'w') list = all.filter((f) => f.operandSize === 16);
+      if (mnemonic === entry.mnemonic + 'w') list = all.filter((f) => f.operandSize === 16);
       else if (mnemonic === entry.mnemonic + 'd') list = all.filter((f) => f.operandSize === 32);
     }
     formsCache.set(mnemonic, list);
