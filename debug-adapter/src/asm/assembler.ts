@@ -27,7 +27,10 @@ interface SymbolRecord extends SymbolValue {
 
 export interface AssemblyOutput {
   bytes: Uint8Array;
+  /** Errors nasm finds in its first pass (syntax, expressions, effective addresses) and warnings of parsing. */
   diagnostics: AsmDiagnostic[];
+  /** Errors and warnings nasm finds only in later passes (operands, undefined symbols, ranges). */
+  lateDiagnostics: AsmDiagnostic[];
   symbols: SymbolInfo[];
   sourceMap: SourceMapEntry[];
   /** Per line (index into the preprocessed lines): address and bytes, for the listing. */
@@ -88,6 +91,13 @@ export class Assembler {
     for (this.pass = 1; this.pass <= MAX_PASSES; this.pass++) {
       this.changed = false;
       this.runPass();
+      if (this.pass === 1 && this.checkCriticalExpressions()) {
+        // Sizes that cannot be known in the first pass: nasm stops here, and so must we (the
+        // layout may never settle).
+        converged = true;
+        this.abandoned = true;
+        break;
+      }
       if (!this.changed && this.pass > 1) {
         converged = true;
         break;
@@ -100,12 +110,16 @@ export class Assembler {
         range: { file: this.lines[0]?.pre.file ?? '', line: 1, column: 1, endLine: 1, endColumn: 1 },
       });
     }
-    if (this.earlyErrors || this.passEarlyErrors.length || this.stopAfterFirstPass) this.diagnostics.push(...this.passEarlyErrors);
-    else this.diagnostics.push(...this.passDiagnostics);
-    const hasErrors = this.diagnostics.some((d) => d.severity === 'error');
+    // nasm reports the errors of its first pass (syntax, expressions, addresses) and stops there
+    // if it found any; we report every error, but those first, so both name the same first error.
+    const late = this.passDiagnostics.filter((d) => !this.passEarly.has(d));
+    this.diagnostics.push(...this.passDiagnostics.filter((d) => this.passEarly.has(d)));
+    this.lateDiagnostics = this.stopAfterFirstPass || this.abandoned ? [] : late;
+    const hasErrors = [...this.diagnostics, ...this.lateDiagnostics].some((d) => d.severity === 'error');
     return {
       bytes: hasErrors ? new Uint8Array(0) : this.image(),
       diagnostics: this.diagnostics,
+      lateDiagnostics: this.lateDiagnostics,
       symbols: this.symbolTable(),
       sourceMap: this.sourceMap,
       lineOutput: this.lineOutput,
@@ -124,7 +138,7 @@ export class Assembler {
     this.sourceMap.length = 0;
     this.lineOutput.length = 0;
     this.passDiagnostics = [];
-    this.passEarlyErrors = [];
+    this.passEarly.clear();
     this.reportedForLine.clear();
     // org applies to the whole file wherever it appears, so read it first.
     for (const line of this.lines) {
@@ -253,7 +267,7 @@ export class Assembler {
         return;
       }
       case 'times': {
-        const c = this.evalScalar(body.count, true);
+        const c = this.evalCritical(line, body.count, 'TIMES');
         if (!c) return;
         if (c.n < 0n) {
           this.report(line, 'error', `TIMES value ${c.n} is negative`, 0, line.pre.text.length);
@@ -266,7 +280,7 @@ export class Assembler {
         this.data(line, body.unit, body.items);
         return;
       case 'res': {
-        const c = this.evalScalar(body.count, true);
+        const c = this.evalCritical(line, body.count, 'RESx');
         if (!c) return;
         if (c.n < 0n) {
           this.report(line, 'error', `RESx value ${c.n} is negative`, 0, line.pre.text.length);
@@ -440,6 +454,10 @@ export class Assembler {
       this.emit(line, Uint8Array.from(bytes), 'instruction');
       return;
     }
+    if (body.missingOperand) {
+      this.report(line, 'error', 'invalid combination of opcode and operands', body.start, body.end);
+      return this.emitPlaceholder(line);
+    }
     const info = instructionInfo(body);
     const cached = this.encodeCache.get(line);
     if (info.constant && cached && cached.key === `c${this.bits}`) {
@@ -581,6 +599,42 @@ export class Assembler {
     }
   }
 
+  /**
+   * TIMES and RESx counts are "critical" in nasm: its first pass must be able to size them. A count
+   * that mixes a symbol not yet defined with one already known (or `$`), or that names an equ
+   * defined later, is refused there; a count made only of labels defined later is taken as 0.
+   */
+  private evalCritical(line: Line, expr: Expr, what: string): Value | undefined {
+    if (this.pass === 1) {
+      const unknown: string[] = [];
+      let knownRef = false;
+      collectRefs(expr, (name) => {
+        if (name === '$' || name === '$$' || this.symbols.has(name)) knownRef = true;
+        else unknown.push(name);
+      });
+      if (unknown.length) this.criticalChecks.push({ line, unknown, knownRef, what });
+    }
+    return this.evalScalar(expr, true);
+  }
+
+  private criticalChecks: { line: Line; unknown: string[]; knownRef: boolean; what: string }[] = [];
+
+  /** Reports the critical counts the first pass could not size; true when there were any. */
+  private checkCriticalExpressions(): boolean {
+    let failed = false;
+    for (const c of this.criticalChecks) {
+      const laterEqu = c.unknown.some((n) => this.symbols.get(n)?.kind === 'equ');
+      if (c.knownRef || laterEqu) {
+        this.report(c.line, 'error', `non-constant argument supplied to ${c.what}`, 0, c.line.pre.text.length, true);
+        failed = true;
+      }
+    }
+    return failed;
+  }
+
+  /** Set when the first pass found sizes it cannot know: later passes are not run. */
+  private abandoned = false;
+
   private evalScalar(expr: Expr, allowUnknown: boolean): Value | undefined {
     const v = this.evalExpr(expr, allowUnknown);
     if (v?.regs?.length) {
@@ -652,17 +706,15 @@ export class Assembler {
     const col = pre.verbatim ? start + 1 : 1;
     const endCol = pre.verbatim ? Math.max(end, start + 1) + 1 : pre.text.length + 1;
     const d: AsmDiagnostic = { severity, message, range: { file: pre.file, line: pre.line, column: col, endLine: pre.line, endColumn: endCol } };
-    if (this.parsing) {
-      this.diagnostics.push(d);
-      if (severity === 'error') this.earlyErrors = true;
-    } else {
+    if (this.parsing) this.diagnostics.push(d);
+    else {
       this.passDiagnostics.push(d);
-      if (early && severity === 'error') this.passEarlyErrors.push(d);
+      if (early) this.passEarly.add(d);
     }
   }
 
-  private earlyErrors = false;
-  private passEarlyErrors: AsmDiagnostic[] = [];
+  private passEarly = new Set<AsmDiagnostic>();
+  private lateDiagnostics: AsmDiagnostic[] = [];
 }
 
 interface InstructionInfo {
@@ -687,6 +739,28 @@ function instructionInfo(body: Extract<Body, { k: 'insn' }>): InstructionInfo {
     infoCache.set(body, info);
   }
   return info;
+}
+
+function collectRefs(e: Expr, visit: (name: string) => void): void {
+  switch (e.t) {
+    case 'sym':
+      return visit(e.name);
+    case 'here':
+      return visit('$');
+    case 'start':
+      return visit('$$');
+    case 'un':
+      return collectRefs(e.a, visit);
+    case 'bin':
+      collectRefs(e.a, visit);
+      return collectRefs(e.b, visit);
+    case 'cond':
+      collectRefs(e.c, visit);
+      collectRefs(e.a, visit);
+      return collectRefs(e.b, visit);
+    default:
+      return;
+  }
 }
 
 function isConstantExpr(e: Expr): boolean {

@@ -5,7 +5,7 @@ import { preprocess } from './preprocess.js';
 import { Assembler } from './assembler.js';
 import { evaluateConstant } from './constant.js';
 import { formatListing } from './listing.js';
-import type { AssembleOptions, AssembleResult } from './types.js';
+import type { AsmDiagnostic, AssembleOptions, AssembleResult } from './types.js';
 
 export type * from './types.js';
 
@@ -15,6 +15,12 @@ function defaultReadFile(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function inSourceOrder(list: AsmDiagnostic[]): AsmDiagnostic[] {
+  const fileOrder = new Map<string, number>();
+  for (const d of list) if (!fileOrder.has(d.range.file)) fileOrder.set(d.range.file, fileOrder.size);
+  return [...list].sort((a, b) => fileOrder.get(a.range.file)! - fileOrder.get(b.range.file)! || a.range.line - b.range.line);
 }
 
 export function assemble(source: string, options: AssembleOptions): AssembleResult {
@@ -27,9 +33,8 @@ export function assemble(source: string, options: AssembleOptions): AssembleResu
       evaluate: evaluateConstant,
     });
     const out = new Assembler(pre.lines, pre.diagnostics.some((d) => d.severity === 'error')).run();
-    const diagnostics = [...pre.diagnostics, ...out.diagnostics].sort((a, b) =>
-      a.range.file === b.range.file ? a.range.line - b.range.line : 0,
-    );
+    // First-pass problems first, then the rest: the first error named is the one nasm names.
+    const diagnostics = [...inSourceOrder([...pre.diagnostics, ...out.diagnostics]), ...inSourceOrder(out.lateDiagnostics)];
     const ok = !diagnostics.some((d) => d.severity === 'error');
     return {
       ok,

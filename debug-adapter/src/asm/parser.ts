@@ -38,7 +38,7 @@ export interface SectionAttrs {
 }
 
 export type Body =
-  | { k: 'insn'; mnemonic: string; prefixes: string[]; operands: Operand[]; start: number; end: number }
+  | { k: 'insn'; mnemonic: string; prefixes: string[]; operands: Operand[]; start: number; end: number; missingOperand?: boolean }
   | { k: 'data'; unit: number; items: DataItem[] }
   | { k: 'res'; unit: number; count: Expr }
   | { k: 'times'; count: Expr; body: Body }
@@ -315,12 +315,19 @@ function parseInstruction(ts: TokenStream): Body {
     throw new ParseError(`parser: instruction expected`, mt.start, mt.end);
   }
   const operands: Operand[] = [];
+  let missingOperand = false;
   if (!ts.atEnd()) {
-    do operands.push(parseOperand(ts));
-    while (ts.eatOp(','));
+    do {
+      // `add eax,`: nasm takes the empty operand as a bad operand combination, not a syntax error.
+      if (ts.atEnd()) {
+        missingOperand = true;
+        break;
+      }
+      operands.push(parseOperand(ts));
+    } while (ts.eatOp(','));
   }
   expectEnd(ts);
-  return { k: 'insn', mnemonic, prefixes, operands, start, end: ts.lineLength };
+  return { k: 'insn', mnemonic, prefixes, operands, start, end: ts.lineLength, missingOperand };
 }
 
 function parseOperand(ts: TokenStream): Operand {

@@ -53,7 +53,12 @@ export function defineSmacro(
     name = r.name;
   }
   const m: SMacro = { name, ci, params, greedy, body, busy: 0, builtin: false };
-  if (table.define(m)) err(e, `macro \`${name}' defined both with and without parameters`, nameTok);
+  const r = table.define(m);
+  if (r.conflict) err(e, `macro \`${name}' defined both with and without parameters`, nameTok);
+  if (r.shadows && !r.shadows.builtin) {
+    const [a, b] = ci ? ['insensitive', 'sensitive'] : ['sensitive', 'insensitive'];
+    e.report('warning', `case ${a} definition of macro \`${name}' will shadow ${b} macro \`${r.shadows.name}'`, ...at(nameTok));
+  }
   if (record) {
     const where = e.here();
     e.recordMacro({
@@ -180,9 +185,14 @@ const macro: H = (e, name, toks, di) => {
   const ni = skipWs(toks, di + 1);
   const nt = toks[ni];
   if (!nt || nt.k !== 'id') return err(e, `\`%${name}' expects a macro name`, toks[di]);
-  const spec = parseParamSpec(toks, ni + 1);
-  if (!spec) return err(e, `\`%${name}' expects a parameter count`, toks[di]);
-  if (spec.max < spec.min) return err(e, 'minimum parameter count exceeds maximum', toks[di]);
+  let spec = parseParamSpec(toks, ni + 1);
+  let discard = false;
+  if (!spec || spec.max < spec.min) {
+    // nasm still reads the body up to %endmacro, then drops it.
+    err(e, spec ? 'minimum parameter count exceeds maximum' : `\`%${name}' expects a parameter count`, toks[di]);
+    spec = { min: 0, max: 0, plus: false, nolist: false, spec: '0', next: toks.length };
+    discard = true;
+  }
   const defaults = splitCallParams(toks, spec.next, (m) => err(e, m)).map((p) => detok(p.toks));
   const where = e.here(nt.o, nt.o === undefined ? undefined : nt.o + nt.s.length);
   const mac: MMacro = {
@@ -211,6 +221,7 @@ const macro: H = (e, name, toks, di) => {
     where,
     fileFrame: e.nearestFile(),
     frame: e.curFrame,
+    discard,
   };
 };
 
@@ -218,6 +229,7 @@ const endmacro: H = (e, name, toks, di) => {
   const d = e.defining;
   if (!d || d.kind !== 'macro') return err(e, `\`%${name}': not defining a macro`, toks[di]);
   e.defining = null;
+  if (d.discard) return;
   const mac = d.mac!;
   mac.capturesLabel = bodyCapturesLabel(mac.body);
   if (e.mmacros.add(mac)) e.diag('warning', `redefining multi-line macro \`${mac.name}'`, d.where);

@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import * as fs from 'node:fs';
 import type { AsmDiagnostic, Severity, SourceRange } from '../types.js';
 import type { MacroInfo, PreprocessedLine, PreprocessOptions } from './api.js';
-import { CH_IDSTART, CH_WS, charClass, detok, identEnd, lexLine, skipWs, stringEnd, trimToks, type Tok } from './lex.js';
+import { CH_DIGIT, CH_IDSTART, CH_WS, charClass, detok, identEnd, lexLine, skipWs, stringEnd, trimToks, type Tok } from './lex.js';
 import { expandSmacros, isLocalRef, parseLocalRef, SMacroTable, type ExpandEnv, type SMacro } from './smacro.js';
 import {
   bindParams,
@@ -36,6 +36,8 @@ export interface FileFrame extends FrameBase {
   dir: string;
   lines: string[];
   pos: number;
+  /** Reused for every line read (copied when a line is kept in a macro or %rep body). */
+  scratch: SrcLine;
 }
 
 export interface MacroFrame extends FrameBase {
@@ -92,11 +94,14 @@ export interface Defining {
   fileFrame: FileFrame | undefined;
   /** The frame the definition started in (a %rep body replays with its stack and parameters). */
   frame: Frame;
+  /** A %macro with a bad header: the body is read and dropped. */
+  discard?: boolean;
 }
 
 export const MAX_REP = 1_000_000;
-const MAX_OUTPUT_LINES = 2_000_000;
-const MAX_PROCESSED_LINES = 20_000_000;
+const MAX_OUTPUT_LINES = 1_500_000;
+const MAX_PROCESSED_LINES = 4_000_000;
+const MAX_RMACRO_DEPTH = 1000;
 const MAX_FRAMES = 10_000;
 const MAX_INCLUDE_DEPTH = 64;
 
@@ -186,6 +191,7 @@ export class Engine {
       dir: nodePath.dirname(file),
       lines,
       pos: 0,
+      scratch: { text: '', file, line: 0, physical: true, scratch: true },
       stack: EMPTY_STACK,
       invocation: undefined,
       invLoc: undefined,
@@ -212,7 +218,11 @@ export class Engine {
         text = text.slice(0, -1) + f.lines[f.pos++];
         physical = false;
       }
-      return { text, file: f.file, line: lineNo, physical };
+      const l = f.scratch;
+      l.text = text;
+      l.line = lineNo;
+      l.physical = physical;
+      return l;
     }
     if (f.pos >= f.body.length) {
       if (f.kind !== 'rep' || f.body.length === 0 || --f.remaining <= 0) return null;
@@ -374,9 +384,10 @@ export class Engine {
     while (i < n && charClass(line.charCodeAt(i)) & CH_WS) i++;
     if (i < n && line.charCodeAt(i) === 37) return true;
     // Multi-line macro calls: first word, or the word after a label.
+    const mm = this.mmacros;
     if (i < n && charClass(line.charCodeAt(i)) & CH_IDSTART) {
       const e = identEnd(line, i + 1);
-      if (this.mmacros.map.has(line.slice(i, e).toLowerCase())) return true;
+      if (mm.prefixes.mayHave(line, i, e) && mm.map.has(line.slice(i, e).toLowerCase())) return true;
       let k = e;
       while (k < n && charClass(line.charCodeAt(k)) & CH_WS) k++;
       if (line.charCodeAt(k) === 58) {
@@ -385,11 +396,13 @@ export class Engine {
       }
       if (k < n && charClass(line.charCodeAt(k)) & CH_IDSTART) {
         const e2 = identEnd(line, k + 1);
-        if (this.mmacros.map.has(line.slice(k, e2).toLowerCase())) return true;
+        if (mm.prefixes.mayHave(line, k, e2) && mm.map.has(line.slice(k, e2).toLowerCase())) return true;
       }
     }
-    const cs = this.smacros.cs;
-    const ci = this.smacros.ci.size ? this.smacros.ci : null;
+    const sm = this.smacros;
+    const cs = sm.cs;
+    const ci = sm.ci.size ? sm.ci : null;
+    const pre = sm.prefixes;
     while (i < n) {
       const c = line.charCodeAt(i);
       if (c === 59) return false;
@@ -401,12 +414,14 @@ export class Engine {
       const cls = charClass(c);
       if (cls & CH_IDSTART) {
         const e = identEnd(line, i + 1);
-        const id = line.slice(i, e);
-        if (cs.has(id) || (ci && ci.has(id.toLowerCase()))) return true;
+        if (pre.mayHave(line, i, e)) {
+          const id = line.slice(i, e);
+          if (cs.has(id) || (ci && ci.has(id.toLowerCase()))) return true;
+        }
         i = e;
         continue;
       }
-      if (c === 36 || cls & 4 /* digit */) {
+      if (c === 36 || cls & CH_DIGIT) {
         i = identEnd(line, i + 1);
         continue;
       }
@@ -434,8 +449,12 @@ export class Engine {
     const params = splitCallParams(toks, i + 1, (m) => this.report('error', m));
     const n = params.length;
     const fits = (m: MMacro, k: number) => m.min <= k && (k <= m.max || m.plus);
-    const usable = (m: MMacro) => m.busy === 0 || (m.recursive && m.busy < 1000);
+    const usable = (m: MMacro) => m.busy === 0 || (m.recursive && m.busy < MAX_RMACRO_DEPTH);
     let m = list.find((c) => fits(c, n) && usable(c));
+    if (!m && list.some((c) => fits(c, n) && c.recursive)) {
+      this.report('error', 'interminable multiline macro recursion');
+      return false;
+    }
     const lastEmpty = n > 0 && params[n - 1].toks.length === 0 && !params[n - 1].braced;
     if (m) {
       if (lastEmpty) {
@@ -511,7 +530,7 @@ export class Engine {
       } else if (d.kind === 'rep' && name === 'rep') d.nestRep++;
       else if (d.kind === 'rep' && name === 'endrep') d.nestRep--;
     }
-    d.body.push(l);
+    d.body.push(l.scratch ? { text: l.text, file: l.file, line: l.line, physical: l.physical } : l);
   }
 
   // ---- output and diagnostics ----

@@ -136,6 +136,22 @@ export function charClass(code: number): number {
   return code < 128 ? CHARS[code] : 0;
 }
 
+/** Case-folded two-character prefix key of a name (a cheap pre-filter before slicing identifiers). */
+export function prefixKey(text: string, i: number, end: number): number {
+  return ((text.charCodeAt(i) & 31) << 5) | (i + 1 < end ? text.charCodeAt(i + 1) & 31 : 0);
+}
+
+/** Counts of names per prefix key. */
+export class PrefixSet {
+  readonly counts = new Uint16Array(1024);
+  add(name: string, d: number): void {
+    this.counts[prefixKey(name, 0, name.length)] += d;
+  }
+  mayHave(text: string, i: number, end: number): boolean {
+    return this.counts[prefixKey(text, i, end)] !== 0;
+  }
+}
+
 /** End of the identifier-part run starting at i. */
 export function identEnd(line: string, i: number): number {
   const n = line.length;

@@ -1,7 +1,7 @@
 // Multi-line macros (%macro): definitions, splitting a call's parameters the way nasm does, and
 // substituting %1, %0, %{n}, %{a:b}, %-1/%+1 (condition codes), %00 and %%local into body lines.
 import type { Engine } from './engine.js';
-import { detok, isOp, lexLine, skipWs, trimToks, type Tok } from './lex.js';
+import { detok, isOp, lexLine, PrefixSet, skipWs, trimToks, type Tok } from './lex.js';
 
 /** One source line held in a macro or %rep body (or read from a file). */
 export interface SrcLine {
@@ -12,6 +12,8 @@ export interface SrcLine {
   physical: boolean;
   /** Parsed body segments, cached on first expansion (null: no % in the line). */
   segs?: Seg[] | null;
+  /** A file frame's reusable line object. */
+  scratch?: boolean;
 }
 
 export type Seg =
@@ -55,6 +57,7 @@ export interface MMacro {
 
 export class MMacroTable {
   readonly map = new Map<string, MMacro[]>();
+  readonly prefixes = new PrefixSet();
 
   lookup(name: string): MMacro[] | undefined {
     const list = this.map.get(name.toLowerCase());
@@ -70,6 +73,7 @@ export class MMacroTable {
     const list = this.map.get(key) ?? [];
     const overlaps = list.some((o) => (o.ci || m.ci || o.name === m.name) && rangesOverlap(o, m));
     list.unshift(m);
+    this.prefixes.add(key, 1);
     this.map.set(key, list);
     return overlaps;
   }
@@ -81,6 +85,7 @@ export class MMacroTable {
     const i = list.findIndex((m) => (m.ci || m.name === name) && m.min === min && m.max === max && m.plus === plus);
     if (i < 0) return false;
     list.splice(i, 1);
+    this.prefixes.add(key, -1);
     if (!list.length) this.map.delete(key);
     return true;
   }
@@ -88,6 +93,7 @@ export class MMacroTable {
   clone(): MMacroTable {
     const t = new MMacroTable();
     for (const [k, v] of this.map) t.map.set(k, v.slice());
+    t.prefixes.counts.set(this.prefixes.counts);
     return t;
   }
 }

@@ -1,7 +1,7 @@
 // Single-line macros (%define and friends): storage, parsing of definitions, and expansion with
 // nasm's rules (a macro is not re-expanded inside its own expansion; %+ and adjacency paste tokens,
 // after which the line is scanned again).
-import { detok, isOp, isWs, quoteText, skipWs, trimToks, type Busy, type Tok } from './lex.js';
+import { detok, isOp, isWs, PrefixSet, quoteText, skipWs, trimToks, type Busy, type Tok } from './lex.js';
 
 export const SPARM_EVAL = 1;
 export const SPARM_STR = 2;
@@ -30,6 +30,8 @@ export class SMacroTable {
   /** Exact names of case-sensitive macros / lower-case names of case-insensitive ones (with counts). */
   readonly cs = new Map<string, number>();
   readonly ci = new Map<string, number>();
+  /** Prefixes of all names, for the quick scan. */
+  readonly prefixes = new PrefixSet();
 
   lookup(name: string): SMacro[] | undefined {
     const list = this.map.get(name.toLowerCase());
@@ -45,16 +47,25 @@ export class SMacroTable {
     return this.lookup(name) !== undefined;
   }
 
-  /** Adds a macro, replacing same-name macros with the same parameter count. Returns true when a
-   * macro of the other kind (with/without parameters) had to be removed. */
-  define(m: SMacro): boolean {
+  /**
+   * Adds a macro (newest first), replacing same-name macros of the same case mode and parameter
+   * count. Reports a with/without-parameters conflict, and a case-sensitive definition shadowing a
+   * case-insensitive one (or the reverse), which nasm keeps side by side.
+   */
+  define(m: SMacro): { conflict: boolean; shadows?: SMacro } {
     const key = m.name.toLowerCase();
     const list = this.map.get(key) ?? [];
     let conflict = false;
+    let shadows: SMacro | undefined;
     const keep: SMacro[] = [];
     for (const old of list) {
       const sameName = old.ci || m.ci ? true : old.name === m.name;
       if (!sameName) {
+        keep.push(old);
+        continue;
+      }
+      if (old.ci !== m.ci) {
+        shadows ??= old;
         keep.push(old);
         continue;
       }
@@ -68,7 +79,7 @@ export class SMacroTable {
     keep.unshift(m);
     this.map.set(key, keep);
     this.countName(m, 1);
-    return conflict;
+    return shadows ? { conflict, shadows } : { conflict };
   }
 
   undef(name: string): void {
@@ -91,6 +102,7 @@ export class SMacroTable {
     for (const [k, v] of this.map) t.map.set(k, v.slice());
     for (const [k, v] of this.cs) t.cs.set(k, v);
     for (const [k, v] of this.ci) t.ci.set(k, v);
+    t.prefixes.counts.set(this.prefixes.counts);
     return t;
   }
 
@@ -100,6 +112,7 @@ export class SMacroTable {
     const n = (map.get(key) ?? 0) + d;
     if (n > 0) map.set(key, n);
     else map.delete(key);
+    this.prefixes.add(key, d);
   }
 }
 
