@@ -63,11 +63,7 @@ export class Assembler {
   /** True while the constructor parses: parse diagnostics are kept once, not per pass. */
   private parsing = true;
 
-  /** `stopAfterFirstPass`: the preprocessor already failed, so only first-pass errors are wanted. */
-  constructor(
-    pre: PreprocessedLine[],
-    private readonly stopAfterFirstPass = false,
-  ) {
+  constructor(pre: PreprocessedLine[]) {
     const ctx = { parentLabel: '' };
     for (const p of pre) {
       const line: Line = { pre: p };
@@ -114,7 +110,7 @@ export class Assembler {
     // if it found any; we report every error, but those first, so both name the same first error.
     const late = this.passDiagnostics.filter((d) => !this.passEarly.has(d));
     this.diagnostics.push(...this.passDiagnostics.filter((d) => this.passEarly.has(d)));
-    this.lateDiagnostics = this.stopAfterFirstPass || this.abandoned ? [] : late;
+    this.lateDiagnostics = this.abandoned ? [] : late;
     const hasErrors = [...this.diagnostics, ...this.lateDiagnostics].some((d) => d.severity === 'error');
     return {
       bytes: hasErrors ? new Uint8Array(0) : this.image(),
@@ -600,36 +596,73 @@ export class Assembler {
   }
 
   /**
-   * TIMES and RESx counts are "critical" in nasm: its first pass must be able to size them. A count
-   * that mixes a symbol not yet defined with one already known (or `$`), or that names an equ
-   * defined later, is refused there; a count made only of labels defined later is taken as 0.
+   * TIMES and RESx counts are "critical" in nasm: its first pass must size them. There a symbol
+   * not yet defined is an unknown that cancels only against another unknown (`end - start` of two
+   * later labels is fine), and a count that keeps an unknown or a label is refused.
    */
   private evalCritical(line: Line, expr: Expr, what: string): Value | undefined {
     if (this.pass === 1) {
-      const unknown: string[] = [];
-      let knownRef = false;
-      collectRefs(expr, (name) => {
-        if (name === '$' || name === '$$' || this.symbols.has(name)) knownRef = true;
-        else unknown.push(name);
-      });
-      if (unknown.length) this.criticalChecks.push({ line, unknown, knownRef, what });
+      const form = this.linearForm(expr);
+      if (!form || form.unknown !== 0 || form.rel !== 0) this.criticalFailures.push({ line, what });
     }
     return this.evalScalar(expr, true);
   }
 
-  private criticalChecks: { line: Line; unknown: string[]; knownRef: boolean; what: string }[] = [];
+  private criticalFailures: { line: Line; what: string }[] = [];
+
+  /** Coefficients of unknown symbols and of labels in `expr` (first pass); undefined when not linear. */
+  private linearForm(expr: Expr): { unknown: number; rel: number } | undefined {
+    const zero = { unknown: 0, rel: 0 };
+    switch (expr.t) {
+      case 'num':
+        return zero;
+      case 'here':
+      case 'start':
+        return { unknown: 0, rel: this.absolute === undefined ? 1 : 0 };
+      case 'sym': {
+        const s = this.symbols.get(expr.name);
+        return s ? { unknown: 0, rel: s.rel } : { unknown: 1, rel: 0 };
+      }
+      case 'reg':
+        return undefined;
+      case 'un': {
+        const a = this.linearForm(expr.a);
+        if (!a) return undefined;
+        if (expr.op === '+') return a;
+        if (expr.op === '-') return { unknown: -a.unknown, rel: -a.rel };
+        return a.unknown || a.rel ? undefined : zero;
+      }
+      case 'bin': {
+        const a = this.linearForm(expr.a);
+        const b = this.linearForm(expr.b);
+        if (!a || !b) return undefined;
+        if (expr.op === '+') return { unknown: a.unknown + b.unknown, rel: a.rel + b.rel };
+        if (expr.op === '-') return { unknown: a.unknown - b.unknown, rel: a.rel - b.rel };
+        const plain = (x: { unknown: number; rel: number }) => x.unknown === 0 && x.rel === 0;
+        if (plain(a) && plain(b)) return zero;
+        if (expr.op === '*' && (plain(a) || plain(b))) {
+          const k = this.evalScalar(plain(a) ? expr.a : expr.b, true);
+          const other = plain(a) ? b : a;
+          const f = k ? Number(k.n) : 0;
+          return { unknown: other.unknown * f, rel: other.rel * f };
+        }
+        return undefined;
+      }
+      case 'cond': {
+        const c = this.linearForm(expr.c);
+        const a = this.linearForm(expr.a);
+        const b = this.linearForm(expr.b);
+        return c && a && b && !c.unknown && !c.rel && !a.unknown && !a.rel && !b.unknown && !b.rel ? zero : undefined;
+      }
+    }
+  }
 
   /** Reports the critical counts the first pass could not size; true when there were any. */
   private checkCriticalExpressions(): boolean {
-    let failed = false;
-    for (const c of this.criticalChecks) {
-      const laterEqu = c.unknown.some((n) => this.symbols.get(n)?.kind === 'equ');
-      if (c.knownRef || laterEqu) {
-        this.report(c.line, 'error', `non-constant argument supplied to ${c.what}`, 0, c.line.pre.text.length, true);
-        failed = true;
-      }
+    for (const c of this.criticalFailures) {
+      this.report(c.line, 'error', `non-constant argument supplied to ${c.what}`, 0, c.line.pre.text.length, true);
     }
-    return failed;
+    return this.criticalFailures.length > 0;
   }
 
   /** Set when the first pass found sizes it cannot know: later passes are not run. */
@@ -703,9 +736,18 @@ export class Assembler {
    */
   private report(line: Line, severity: 'error' | 'warning', message: string, start: number, end: number, early = false): void {
     const pre = line.pre;
-    const col = pre.verbatim ? start + 1 : 1;
-    const endCol = pre.verbatim ? Math.max(end, start + 1) + 1 : pre.text.length + 1;
-    const d: AsmDiagnostic = { severity, message, range: { file: pre.file, line: pre.line, column: col, endLine: pre.line, endColumn: endCol } };
+    let d: AsmDiagnostic;
+    if (pre.invocation) {
+      // Inside a macro expansion nasm names the line that called the macro; so do we, and say
+      // where in the macro the problem is.
+      const at = pre.invocation;
+      const where = `in macro \`${pre.macroStack[pre.macroStack.length - 1]}' at ${pre.file}:${pre.line}`;
+      d = { severity, message: `${message} (${where})`, range: { file: at.file, line: at.line, column: 1, endLine: at.line, endColumn: 1 } };
+    } else {
+      const col = pre.verbatim ? start + 1 : 1;
+      const endCol = pre.verbatim ? Math.max(end, start + 1) + 1 : pre.text.length + 1;
+      d = { severity, message, range: { file: pre.file, line: pre.line, column: col, endLine: pre.line, endColumn: endCol } };
+    }
     if (this.parsing) this.diagnostics.push(d);
     else {
       this.passDiagnostics.push(d);
@@ -739,28 +781,6 @@ function instructionInfo(body: Extract<Body, { k: 'insn' }>): InstructionInfo {
     infoCache.set(body, info);
   }
   return info;
-}
-
-function collectRefs(e: Expr, visit: (name: string) => void): void {
-  switch (e.t) {
-    case 'sym':
-      return visit(e.name);
-    case 'here':
-      return visit('$');
-    case 'start':
-      return visit('$$');
-    case 'un':
-      return collectRefs(e.a, visit);
-    case 'bin':
-      collectRefs(e.a, visit);
-      return collectRefs(e.b, visit);
-    case 'cond':
-      collectRefs(e.c, visit);
-      collectRefs(e.a, visit);
-      return collectRefs(e.b, visit);
-    default:
-      return;
-  }
 }
 
 function isConstantExpr(e: Expr): boolean {

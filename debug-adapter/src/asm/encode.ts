@@ -159,6 +159,11 @@ const FAR_KEYWORD_MNEMONICS = new Set(['jmp', 'call']);
 const SHORT_BRANCH = new Set<number>([K.br16_1, K.br32_1]);
 const NEAR_BRANCH = new Set<number>([K.br16_2, K.br32_4]);
 
+function gprOfSize(reg: RegisterInfo, size: number): RegisterInfo {
+  const base = reg.size === 32 ? reg.name.slice(1) : reg.name;
+  return registerByName(size === 32 ? 'e' + base : base)!;
+}
+
 function fitsSigned8(v: bigint, width: number): boolean {
   const x = BigInt.asIntN(width, v);
   return x >= -128n && x <= 127n;
@@ -166,8 +171,8 @@ function fitsSigned8(v: bigint, width: number): boolean {
 
 interface MatchState {
   form: EncodingForm;
-  /** Register operands to widen (`mov sreg, r16` and `arpl` encoded by their r32 forms, without 66h). */
-  widen: Set<number>;
+  /** Register operands to encode at another size (operand index → bits), e.g. `mov ds, eax` in 16-bit code. */
+  coerce: Map<number, number>;
 }
 
 function matchOperand(kind: K, op: EvalOperand, form: EncodingForm, req: EncodeRequest, index: number, st: MatchState): boolean {
@@ -180,9 +185,13 @@ function matchOperand(kind: K, op: EvalOperand, form: EncodingForm, req: EncodeR
       if (regSize !== undefined) {
         if (r.cls !== 'gpr') return false;
         if (r.size === regSize) return true;
-        // nasm writes `mov sreg, r16` and `arpl` without an operand-size prefix in 32-bit code.
-        if (r.size === 16 && regSize === 32 && req.bits === 32 && form.memoryBytes === 2 && NO_O16_OPERANDS[req.mnemonic]?.includes(index)) {
-          st.widen.add(index);
+        // Loads of 16-bit system values (`mov sreg, r`, lldt, ltr, lar...) take either register size
+        // and nasm encodes them without an operand-size prefix: use the form of the current mode.
+        if (
+          r.size !== 8 && regSize !== 8 && form.memoryBytes === 2 && regSize === req.bits &&
+          NO_O16_OPERANDS[req.mnemonic]?.includes(index) && (req.mnemonic !== 'mov' || form.explicit[0] === K.seg_reg)
+        ) {
+          st.coerce.set(index, regSize);
           return true;
         }
         return false;
@@ -289,9 +298,8 @@ function build(form: EncodingForm, ops: EvalOperand[], req: EncodeRequest, st: M
     switch (op.k) {
       case 'reg': {
         ins.setOpKind(i, OpKind.Register);
-        let id = op.reg.id;
-        if (st.widen.has(opIndex)) id = registerByName('e' + op.reg.name)!.id;
-        ins.setOpRegister(i, id);
+        const size = st.coerce.get(opIndex);
+        ins.setOpRegister(i, size ? gprOfSize(op.reg, size).id : op.reg.id);
         break;
       }
       case 'mem': {
@@ -462,7 +470,7 @@ function candidates(req: EncodeRequest): Candidate[] {
       // jecxz, loop, string instructions) the mnemonic decides and the shortest encoding wins.
       if (form.addressSize !== 0 && form.addressSize !== addrSize && addressSizeIsExplicit(req)) continue;
       if (wantOp && form.operandSize !== 0 && form.operandSize !== wantOp) continue;
-      const st: MatchState = { form, widen: new Set() };
+      const st: MatchState = { form, coerce: new Map() };
       let ok = true;
       for (let i = 0; i < ops.length && ok; i++) ok = matchOperand(form.explicit[i], ops[i], form, req, i, st);
       if (ok) out.push({ form, ops, st, swapped });

@@ -32,7 +32,7 @@ export function assemble(source: string, options: AssembleOptions): AssembleResu
       defines: options.defines,
       evaluate: evaluateConstant,
     });
-    const out = new Assembler(pre.lines, pre.diagnostics.some((d) => d.severity === 'error')).run();
+    const out = new Assembler(pre.lines).run();
     // First-pass problems first, then the rest: the first error named is the one nasm names.
     const diagnostics = [...inSourceOrder([...pre.diagnostics, ...out.diagnostics]), ...inSourceOrder(out.lateDiagnostics)];
     const ok = !diagnostics.some((d) => d.severity === 'error');

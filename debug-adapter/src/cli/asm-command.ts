@@ -12,11 +12,10 @@ export function formatDiagnostic(d: AsmDiagnostic): string {
   return `${d.range.file}:${d.range.line}:${d.range.column}: ${d.severity}: ${d.message}`;
 }
 
-/** nasm's default output name for -f bin: the input name without its extension. */
+/** nasm's default output name for -f bin: the input without its extension, or nasm.out when it has none. */
 function defaultOutput(input: string): string {
   const ext = path.extname(input);
-  const stem = ext ? input.slice(0, -ext.length) : input;
-  return stem === input ? `${input}.bin` : stem;
+  return ext ? input.slice(0, -ext.length) : 'nasm.out';
 }
 
 export function asmCommand(argv: string[]): number {

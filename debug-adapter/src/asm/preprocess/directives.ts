@@ -540,9 +540,12 @@ const pop: H = (e, name, toks, di) => {
   const top = e.contexts[e.contexts.length - 1];
   if (!top) return err(e, `\`%${name}': context stack is empty`, toks[di]);
   const want = ctxName(toks, di);
+  if (name === 'repl') {
+    top.name = want;
+    return;
+  }
   if (want && want !== top.name) return err(e, `\`%${name}' in wrong context: ${top.name}, expected ${want}`, toks[di]);
-  if (name === 'pop') e.contexts.pop();
-  else top.name = want;
+  e.contexts.pop();
 };
 
 const ignore: H = () => {};

@@ -336,7 +336,7 @@ export class Engine {
           const ctx = this.contextFor(s, at, at === undefined ? undefined : at + s.length);
           if (ctx) rep = { k: 'id', s: `..@${ctx.ctx.number}.${ctx.name}` };
         } else if (s === '%+') rep = null;
-        else if (/^%(-?\d|%|\{-?\d)/.test(s)) {
+        else if (/^%([-+]?\d|%|\{-?\d)/.test(s)) {
           this.report('error', `\`${s}': not in a macro call`, at, at === undefined ? undefined : at + s.length);
           rep = null;
         }
@@ -443,31 +443,35 @@ export class Engine {
   }
 
   private callAt(toks: Tok[], i: number, l: SrcLine, label: string | undefined): boolean {
-    const name = toks[i].s;
+    const nameTok = toks[i];
+    const name = nameTok.s;
     const list = this.mmacros.lookup(name);
     if (!list) return false;
+    // Columns of the macro name, when the line is still the source text.
+    const ns = this.lineUnchanged ? nameTok.o : undefined;
+    const ne = ns === undefined ? undefined : ns + name.length;
     const params = splitCallParams(toks, i + 1, (m) => this.report('error', m));
     const n = params.length;
     const fits = (m: MMacro, k: number) => m.min <= k && (k <= m.max || m.plus);
     const usable = (m: MMacro) => m.busy === 0 || (m.recursive && m.busy < MAX_RMACRO_DEPTH);
     let m = list.find((c) => fits(c, n) && usable(c));
     if (!m && list.some((c) => fits(c, n) && c.recursive)) {
-      this.report('error', 'interminable multiline macro recursion');
+      this.report('error', 'interminable multiline macro recursion', ns, ne);
       return false;
     }
     const lastEmpty = n > 0 && params[n - 1].toks.length === 0 && !params[n - 1].braced;
     if (m) {
       if (lastEmpty) {
-        this.report('warning', `dropping trailing empty parameter in call to multi-line macro \`${name}'`);
+        this.report('warning', `dropping trailing empty parameter in call to multi-line macro \`${name}'`, ns, ne);
         params.pop();
       }
     } else if (list.some((c) => fits(c, n))) {
       return false; // only a macro already being expanded matches: not a call (nasm does not recurse)
     } else if (lastEmpty && (m = list.find((c) => fits(c, n - 1) && usable(c)))) {
-      this.report('warning', `improperly calling multi-line macro \`${name}' with ${n} parameters`);
+      this.report('warning', `improperly calling multi-line macro \`${name}' with ${n} parameters`, ns, ne);
       params.pop();
     } else {
-      this.report('warning', `multi-line macro \`${name}' exists, but not taking ${n} parameter${n === 1 ? '' : 's'}`);
+      this.report('warning', `multi-line macro \`${name}' exists, but not taking ${n} parameter${n === 1 ? '' : 's'}`, ns, ne);
       return false;
     }
     const args = bindParams(m, params, toks);
@@ -487,7 +491,7 @@ export class Engine {
       inv: { args, rotate: 0, unique, label: label?.replace(/:$/, '') ?? '' },
       stack: [...f.stack, m.name],
       invocation: f.invocation ?? { file: l.file, line: l.line },
-      invLoc: f.invLoc ?? this.range(undefined, undefined),
+      invLoc: f.invLoc ?? this.range(ns, ne),
       macro: null,
       condBase: this.conds.length,
     };

@@ -48,7 +48,11 @@ export function lexLine(line: string): { toks: Tok[]; problem?: LexProblem } {
     let last = 0;
     for (const t of list) {
       if (t.start > last) toks.push({ k: 'ws', s: sub.slice(last, t.start), o: pos + last });
-      toks.push({ k: t.kind, s: sub.slice(t.start, t.end), o: pos + t.start });
+      const prev = toks[toks.length - 1];
+      if (t.kind === 'num' && t.start === last && prev?.k === 'pp' && prev.s === '%+' && isDigit(sub.charCodeAt(t.start))) {
+        // `%+1`: a macro parameter used as a condition code, one token as in nasm.
+        prev.s += sub.slice(t.start, t.end);
+      } else toks.push({ k: t.kind, s: sub.slice(t.start, t.end), o: pos + t.start });
       last = t.end;
     }
     if (!err) break;
@@ -59,6 +63,10 @@ export function lexLine(line: string): { toks: Tok[]; problem?: LexProblem } {
     pos += end;
   }
   return problem ? { toks, problem } : { toks };
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 function safeTokenize(text: string): Token[] {

@@ -225,7 +225,7 @@ const INVERSE = [
   'e', 'g', 'ge', 'l', 'le', 'o', 'p', 's', 'z', 'no', 'np', 'po', 'pe', '', 'ns', 'nz',
 ];
 
-const RE_PARAM = /^%(-?)(\d+)$/;
+const RE_PARAM = /^%([-+]?)(\d+)$/;
 const RE_BRACE = /^%\{(-?)(\d+)(?::(-?\d+))?\}$/;
 
 /** Splits a body line into literal text and parameter references. */
@@ -253,16 +253,12 @@ export function parseSegs(text: string): Seg[] | null {
       flush();
       const n = Number(m[2]);
       if (n === 0 && !m[1]) segs.push({ t: 'count' });
-      else segs.push({ t: 'param', n, cc: m[1] ? -1 : 0 });
+      else segs.push({ t: 'param', n, cc: m[1] === '-' ? -1 : m[1] === '+' ? 1 : 0 });
     } else if ((m = RE_BRACE.exec(s))) {
       flush();
       if (m[3] !== undefined) segs.push({ t: 'range', a: Number(m[1] + m[2]), b: Number(m[3]) });
       else if (Number(m[2]) === 0 && !m[1]) segs.push({ t: 'count' });
       else segs.push({ t: 'param', n: Number(m[2]), cc: m[1] ? -1 : 0 });
-    } else if (s === '%+' && toks[i + 1]?.k === 'num' && /^\d+$/.test(toks[i + 1].s)) {
-      flush();
-      segs.push({ t: 'param', n: Number(toks[i + 1].s), cc: 1 });
-      i++;
     } else if (s.startsWith('%%')) {
       flush();
       segs.push({ t: 'local', name: s.slice(2) });
@@ -302,6 +298,10 @@ export function substituteSegs(segs: Seg[], inv: Invocation, error: (msg: string
       const norm = (x: number) => (x < 0 ? count + x + 1 : x);
       const a = norm(g.a);
       const b = norm(g.b);
+      if (a < 1 || b < 1 || a > count || b > count) {
+        error(`\`%{${g.a}:${g.b}}': macro parameters out of range`);
+        continue;
+      }
       const parts: string[] = [];
       const step = a <= b ? 1 : -1;
       for (let i = a; step > 0 ? i <= b : i >= b; i += step) parts.push(paramText(inv, i) ?? '');
