@@ -54,8 +54,8 @@ export class Assembler {
   private absolute: bigint | undefined;
   private readonly nearJumps = new Set<Line>();
   private readonly encodeCache = new Map<Line, { key: string; bytes: Uint8Array; warnings: string[] }>();
-  private readonly sourceMap: SourceMapEntry[] = [];
-  private readonly lineOutput: AssemblyOutput['lineOutput'] = [];
+  /** What the current pass emitted, item by item; turned into the source map after the last pass. */
+  private emitted: Emitted[] = [];
   private currentLine!: Line;
   private reportedForLine = new Set<string>();
   /** Diagnostics of the current pass (only the last pass's are kept). */
@@ -117,8 +117,8 @@ export class Assembler {
       diagnostics: this.diagnostics,
       lateDiagnostics: this.lateDiagnostics,
       symbols: this.symbolTable(),
-      sourceMap: this.sourceMap,
-      lineOutput: this.lineOutput,
+      sourceMap: this.buildSourceMap(),
+      lineOutput: this.emitted.map((e) => ({ line: e.line.pre, address: e.address, bytes: e.bytes ?? EMPTY, reserved: e.bytes ? 0 : e.size })),
     };
   }
 
@@ -131,8 +131,7 @@ export class Assembler {
     this.org = 0n;
     for (const s of this.sections.values()) s.reset();
     this.current = this.section('.text', false);
-    this.sourceMap.length = 0;
-    this.lineOutput.length = 0;
+    this.emitted = [];
     this.passDiagnostics = [];
     this.passEarly.clear();
     this.reportedForLine.clear();
@@ -380,36 +379,26 @@ export class Assembler {
         if (kind === 'reserve') this.report(line, 'warning', `uninitialized space declared in non-BSS section \`${sec.name}': zeroing`, 0, line.pre.text.length);
         sec.write(new Uint8Array(Number(count)));
       }
-      this.sourceMap.push({
-        address: Number(address),
-        fileOffset: -1,
-        size: Number(count),
-        kind,
-        location: this.location(line),
-        text: line.pre.text.trim(),
-        macroStack: line.pre.macroStack,
-      });
-      this.lineOutput.push({ line: line.pre, address: Number(address), bytes: new Uint8Array(0), reserved: Number(count) });
+      this.emitted.push({ line, address: Number(address), section: undefined, offset: 0, size: Number(count), kind, bytes: undefined });
     }
     sec.offset += count;
   }
 
   private record(line: Line, address: bigint, bytes: Uint8Array, kind: EmitKind, sec: Section): void {
-    this.sourceMap.push({
-      address: Number(address),
-      fileOffset: Number(sec.offset), // section-relative here; made absolute in image()
-      size: bytes.length,
-      kind,
-      location: this.location(line),
-      text: line.pre.text.trim(),
-      macroStack: line.pre.macroStack,
-    });
-    (this.sourceMap[this.sourceMap.length - 1] as SourceMapEntry & { section?: Section }).section = sec;
-    this.lineOutput.push({ line: line.pre, address: Number(address), bytes, reserved: 0 });
+    this.emitted.push({ line, address: Number(address), section: sec, offset: Number(sec.offset), size: bytes.length, kind, bytes });
   }
 
-  private location(line: Line): { file: string; line: number; column: number } {
-    return { file: line.pre.file, line: line.pre.line, column: 1 };
+  private buildSourceMap(): SourceMapEntry[] {
+    const base = this.imageBase();
+    return this.emitted.map((e) => ({
+      address: e.address,
+      fileOffset: e.section && base !== undefined ? Number(e.section.start - base) + e.offset : -1,
+      size: e.size,
+      kind: e.kind,
+      location: { file: e.line.pre.file, line: e.line.pre.line, column: 1 },
+      text: e.line.pre.text.trim(),
+      macroStack: e.line.pre.macroStack,
+    }));
   }
 
   private data(line: Line, unit: number, items: DataItem[]): void {
@@ -680,21 +669,23 @@ export class Assembler {
   // -------------------------------------------------------------------------------------------
   // Output
 
+  private progbitsSections(): Section[] {
+    return [...this.sections.values()].filter((s) => !s.nobits && (s.size > 0n || s.name === '.text'));
+  }
+
+  /** Address of the output file's first byte. */
+  private imageBase(): bigint | undefined {
+    return this.progbitsSections()[0]?.start;
+  }
+
   private image(): Uint8Array {
-    const progbits = [...this.sections.values()].filter((s) => !s.nobits && (s.size > 0n || s.name === '.text'));
+    const progbits = this.progbitsSections();
     if (!progbits.length) return new Uint8Array(0);
     const base = progbits[0].start;
     let end = base;
     for (const s of progbits) if (s.start + s.size > end) end = s.start + s.size;
     const out = new Uint8Array(Number(end - base));
     for (const s of progbits) out.set(s.bytes(), Number(s.start - base));
-    for (const e of this.sourceMap) {
-      const sec = (e as SourceMapEntry & { section?: Section }).section;
-      if (sec) {
-        e.fileOffset = Number(sec.start - base) + e.fileOffset;
-        delete (e as SourceMapEntry & { section?: Section }).section;
-      }
-    }
     return out;
   }
 
@@ -758,6 +749,20 @@ export class Assembler {
   private passEarly = new Set<AsmDiagnostic>();
   private lateDiagnostics: AsmDiagnostic[] = [];
 }
+
+/** One emitted item of a pass: bytes in a section, or reserved space (bytes undefined). */
+interface Emitted {
+  line: Line;
+  address: number;
+  section: Section | undefined;
+  /** Offset in the section. */
+  offset: number;
+  size: number;
+  kind: EmitKind;
+  bytes: Uint8Array | undefined;
+}
+
+const EMPTY = new Uint8Array(0);
 
 interface InstructionInfo {
   forms: ReturnType<typeof formsFor>;

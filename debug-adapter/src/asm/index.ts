@@ -36,13 +36,18 @@ export function assemble(source: string, options: AssembleOptions): AssembleResu
     // First-pass problems first, then the rest: the first error named is the one nasm names.
     const diagnostics = [...inSourceOrder([...pre.diagnostics, ...out.diagnostics]), ...inSourceOrder(out.lateDiagnostics)];
     const ok = !diagnostics.some((d) => d.severity === 'error');
+    let listing: string | undefined;
     return {
       ok,
       bytes: ok ? out.bytes : new Uint8Array(0),
       diagnostics,
       symbols: out.symbols,
       sourceMap: out.sourceMap,
-      listing: formatListing(pre.lines, out.lineOutput),
+      // Built on first use: the language server assembles on every keystroke and never asks.
+      get listing() {
+        listing ??= formatListing(pre.lines, out.lineOutput);
+        return listing;
+      },
     };
   } catch (e) {
     // A bug of ours must still not take the caller down: report it as a diagnostic.

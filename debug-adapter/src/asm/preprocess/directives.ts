@@ -269,7 +269,7 @@ const rotate: H = (e, _name, toks, di) => {
   const v = e.evaluate(text);
   if (v === undefined) return;
   const cnt = mf.inv.args.length;
-  if (cnt === 0) return;
+  if (cnt === 0) return err(e, "`%rotate' invoked within macro without parameters", toks[di]);
   const n = Number(BigInt.asIntN(64, v) % BigInt(cnt));
   mf.inv.rotate = (((mf.inv.rotate + n) % cnt) + cnt) % cnt;
 };
@@ -336,16 +336,22 @@ function evalCond(e: Engine, kind: string, name: string, toks: Tok[], di: number
       const v = e.evaluate(text);
       return v === undefined ? null : v !== 0n;
     }
-    case 'def':
+    case 'def': {
+      let found = false;
       for (const t of args) {
-        if (t.k === 'id' && e.smacros.has(t.s)) return true;
-        if (t.k === 'pp' && isLocalRef(t.s)) {
+        if (isWs(t)) continue;
+        if (t.k === 'id') found ||= e.smacros.has(t.s);
+        else if (t.k === 'pp' && isLocalRef(t.s)) {
           const r = parseLocalRef(t.s);
           const ctx = r && e.contexts[e.contexts.length - 1 - r.depth];
-          if (ctx && r && ctx.table.has(r.name)) return true;
+          found ||= !!(ctx && r && ctx.table.has(r.name));
+        } else {
+          err(e, `\`%${name}' expects macro identifiers`, toks[di]);
+          return null;
         }
       }
-      return false;
+      return found;
+    }
     case 'idn':
     case 'idni':
       return identical(e, e.expandLine(args), kind === 'idni', name, toks[di]);

@@ -438,7 +438,12 @@ export class Engine {
     if (this.callAt(toks, i, l, undefined)) return true;
     let j = skipWs(toks, i + 1);
     if (toks[j]?.k === 'op' && toks[j].s === ':') j = skipWs(toks, j + 1);
-    if (j < toks.length && toks[j].k === 'id') return this.callAt(toks, j, l, detok(trimToks(toks.slice(0, j))));
+    if (j < toks.length && toks[j].k === 'id') {
+      // The label goes out on its own line; nasm adds the colon when it was left out.
+      let label = detok(toks, 0, j);
+      if (!toks.slice(0, j).some((t) => t.k === 'op' && t.s === ':')) label += ':';
+      return this.callAt(toks, j, l, label.trimEnd());
+    }
     return false;
   }
 
@@ -488,7 +493,7 @@ export class Engine {
       body: m.body,
       pos: 0,
       mac: m,
-      inv: { args, rotate: 0, unique, label: label?.replace(/:$/, '') ?? '' },
+      inv: { args, rotate: 0, unique, label: label?.replace(/\s*:$/, '') ?? '' },
       stack: [...f.stack, m.name],
       invocation: f.invocation ?? { file: l.file, line: l.line },
       invLoc: f.invLoc ?? this.range(ns, ne),
