@@ -1,5 +1,7 @@
-// IA-32 register names as NASM spells them, with iced-x86's register ids.
+// Registers as the assembler needs them: the names come from the isa knowledge base, the ids
+// and encoding numbers from iced-x86.
 import { Register } from 'iced-x86';
+import { registersOf } from '../isa/index.js';
 
 export type RegisterClass = 'gpr' | 'sreg' | 'cr' | 'dr' | 'tr';
 
@@ -13,30 +15,24 @@ export interface RegisterInfo {
   num: number;
 }
 
-const GPR = {
-  8: ['al', 'cl', 'dl', 'bl', 'ah', 'ch', 'dh', 'bh'],
-  16: ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'],
-  32: ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'],
-} as const;
-
 const table = new Map<string, RegisterInfo>();
 
-function add(name: string, cls: RegisterClass, size: number, num: number): void {
-  const id = (Register as unknown as Record<string, Register>)[name.toUpperCase()];
-  if (id === undefined) throw new Error(`iced-x86 has no register ${name}`);
-  table.set(name, { name, id, cls, size, num });
+function addClass(isaClass: Parameters<typeof registersOf>[0], cls: RegisterClass, size: number): void {
+  registersOf(isaClass).forEach((name, num) => {
+    const id = (Register as unknown as Record<string, Register>)[name.toUpperCase()];
+    if (id === undefined) throw new Error(`iced-x86 has no register ${name}`);
+    table.set(name, { name, id, cls, size, num });
+  });
 }
 
-for (const size of [8, 16, 32] as const) GPR[size].forEach((n, i) => add(n, 'gpr', size, i));
-['es', 'cs', 'ss', 'ds', 'fs', 'gs'].forEach((n, i) => add(n, 'sreg', 16, i));
-[0, 2, 3, 4].forEach((i) => add(`cr${i}`, 'cr', 32, i));
-for (let i = 0; i < 8; i++) add(`dr${i}`, 'dr', 32, i);
-for (let i = 3; i < 8; i++) add(`tr${i}`, 'tr', 32, i);
+addClass('gpr8', 'gpr', 8);
+addClass('gpr16', 'gpr', 16);
+addClass('gpr32', 'gpr', 32);
+addClass('sreg', 'sreg', 16);
+addClass('cr', 'cr', 32);
+addClass('dr', 'dr', 32);
+addClass('tr', 'tr', 32);
 
 export function registerByName(name: string): RegisterInfo | undefined {
   return table.get(name.toLowerCase());
-}
-
-export function allRegisterNames(): string[] {
-  return [...table.keys()];
 }

@@ -7,7 +7,7 @@ import { Code, CodeExt, CpuidFeature, EncodingKind, Instruction, MemorySizeExt, 
 /** CPUID feature sets of the IA-32 integer and system instructions of a Pentium-class CPU and the VMX/SVM extensions. */
 const SUPPORTED_FEATURES = new Set<string>([
   'INTEL8086', 'INTEL186', 'INTEL286', 'INTEL386', 'INTEL486', 'CPUID', 'CX8', 'CMOV', 'MSR', 'TSC',
-  'RDPMC', 'SEP', 'MONITOR', 'PAUSE', 'MULTIBYTENOP', 'VMX', 'VMX+INVEPT', 'VMX+INVVPID', 'SVM', 'SKINIT_or_SVM',
+  'RDPMC', 'SEP', 'MONITOR', 'PAUSE', 'MULTIBYTENOP', 'MOV_TR', 'VMX', 'VMX+INVEPT', 'VMX+INVVPID', 'SVM', 'SKINIT_or_SVM',
 ]);
 
 /** Operand kinds that are implied by the mnemonic and never written in NASM syntax (string instruction operands). */
