@@ -262,26 +262,16 @@ export class Assembler {
         return;
       }
       case 'times': {
-        const c = this.evalCritical(line, body.count, 'TIMES');
-        if (!c) return;
-        if (c.n < 0n) {
-          this.report(line, 'error', `TIMES value ${c.n} is negative`, 0, line.pre.text.length);
-          return;
-        }
-        this.repeat(line, c.n, body.body);
+        const n = this.evalCount(line, body.count, 'TIMES');
+        if (n !== undefined) this.repeat(line, n, body.body);
         return;
       }
       case 'data':
         this.data(line, body.unit, body.items);
         return;
       case 'res': {
-        const c = this.evalCritical(line, body.count, 'RESx');
-        if (!c) return;
-        if (c.n < 0n) {
-          this.report(line, 'error', `RESx value ${c.n} is negative`, 0, line.pre.text.length);
-          return;
-        }
-        this.reserve(line, c.n * BigInt(body.unit), 'reserve');
+        const n = this.evalCount(line, body.count, 'RESx');
+        if (n !== undefined) this.reserve(line, n * BigInt(body.unit), 'reserve');
         return;
       }
       case 'insn':
@@ -595,6 +585,17 @@ export class Assembler {
       if (!form || form.unknown !== 0 || form.rel !== 0) this.criticalFailures.push({ line, what });
     }
     return this.evalScalar(expr, true);
+  }
+
+  /** A TIMES or RESx count: critical, and never negative. */
+  private evalCount(line: Line, expr: Expr, what: string): bigint | undefined {
+    const c = this.evalCritical(line, expr, what);
+    if (!c) return undefined;
+    if (c.n < 0n) {
+      this.report(line, 'error', `${what} value ${c.n} is negative`, 0, line.pre.text.length);
+      return undefined;
+    }
+    return c.n;
   }
 
   private criticalFailures: { line: Line; what: string }[] = [];
