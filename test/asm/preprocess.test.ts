@@ -278,6 +278,32 @@ describe('single-line macros', () => {
     ).toEqual(['db foo', 'db 42', 'db 42, 42bar', 'db 11, fooX, X.foo, .X', 'db 42bar']);
   });
 
+  it('follows nasm\'s order of work: a name produced by an expansion takes its arguments from the text after it', () => {
+    expect(
+      texts(
+        src(
+          '%define c 9',
+          '%define F(y) [y]',
+          '%define B F',
+          'db B(1), c',
+          '%define X (1)',
+          '%define Y F X',
+          'db Y',
+          'db F(1), c',
+        ),
+      ),
+    ).toEqual(['db [1], c', 'db [1]', 'db [1], 9']);
+  });
+
+  it('keeps object-like and function-like definitions of a name side by side (newest first)', () => {
+    const r = pp(src('%define b(x) [x]', '%define b 2', 'db b, b(3)', '%define b(x, y) x', 'db b(4), b(5, 6)'));
+    expect(norm(r.lines.map((l) => l.text))).toEqual(['db 2, 2(3)', 'db [4], 5']);
+    expect(r.diagnostics.map(fmt)).toEqual([
+      "test.asm:2: error: macro `b' defined both with and without parameters",
+      "test.asm:4: error: macro `b' defined both with and without parameters",
+    ]);
+  });
+
   it('terminates runaway pasting with an error', () => {
     const r = pp(src('%define a(x) a(x%+y)', 'db a(1)'));
     expect(r.diagnostics.map(fmt)).toEqual(['test.asm:2: error: interminable macro recursion']);
@@ -425,6 +451,17 @@ describe('multi-line macros', () => {
     expect(r.diagnostics.map(fmt)).toEqual(["test.asm:9: warning: redefining multi-line macro `ov'"]);
   });
 
+  it('%? and %?? give the name as invoked and as declared', () => {
+    expect(texts(src('%imacro Foo 0', 'db "%?", %?, %??', '%endmacro', 'FOO'))).toEqual(['db "%?", FOO, Foo']);
+  });
+
+  it('accepts .nolist after the parameter count', () => {
+    expect(texts(src('%macro q 0.nolist', 'db 1', '%endmacro', '%imacro r 1-2+.nolist 7', 'db %1, %2', '%endmacro', 'q', 'R 5'))).toEqual([
+      'db 1',
+      'db 5, 7',
+    ]);
+  });
+
   it('%unmacro removes the definition with that parameter count', () => {
     expect(
       texts(src('%macro u 1', 'db 1', '%endmacro', '%macro u 2', 'db 2', '%endmacro', '%unmacro u 2', 'u a', 'u a,b')),
@@ -445,7 +482,7 @@ describe('multi-line macros', () => {
       texts(
         src('%macro e 0', 'db 0', '%endmacro', '%macro cap 0', '%00: db 9', '%endmacro', 'lbl: e', 'lbl2 e', 'here: cap'),
       ),
-    ).toEqual(['lbl:', 'db 0', 'lbl2', 'db 0', 'here: db 9']);
+    ).toEqual(['lbl:', 'db 0', 'lbl2 :', 'db 0', 'here: db 9']);
   });
 
   it('pastes parameters into identifiers; %-1/%+1 take condition codes', () => {
@@ -492,6 +529,12 @@ describe('multi-line macros', () => {
       ),
     );
     expect(norm(r.lines.map((l) => l.text))).toEqual(['db 2, a, DEF', 'db 1, a']);
+    // A greedy parameter loses the trailing comma, unless it follows a comma or a closing brace.
+    expect(texts(src('%macro g 1+', 'db %1', '%endmacro', 'g a, b,', 'g a, ,', 'g a, {b}, '))).toEqual([
+      'db a, b',
+      'db a, ,',
+      'db a, {b},',
+    ]);
     expect(r.diagnostics.map(fmt)).toEqual([
       "test.asm:4: warning: dropping trailing empty parameter in call to multi-line macro `two'",
       "test.asm:8: warning: improperly calling multi-line macro `one' with 2 parameters",
@@ -734,6 +777,27 @@ describe('conditionals', () => {
     ).toEqual(["db 'one'", "db 'two'", "db 'other'", "db 'x'"]);
   });
 
+  it('sees constant `equ` symbols from earlier lines, as nasm\'s expressions do', () => {
+    expect(
+      texts(
+        src(
+          'COUNT equ 3 ; three',
+          'POLY: EQU COUNT * 2',
+          'here equ $',
+          '%rep COUNT',
+          'nop',
+          '%endrep',
+          '%if POLY == 6',
+          "db 'six'",
+          '%endif',
+          '%assign x POLY + 1',
+          'db x',
+        ),
+      ),
+    ).toEqual(['COUNT equ 3 ; three', 'POLY: EQU COUNT * 2', 'here equ $', 'nop', 'nop', 'nop', "db 'six'", 'db 7']);
+    expect(diags(src('%if LATER', '%endif', 'LATER equ 1'))).toEqual(["test.asm:1: error: symbol `LATER' not defined"]);
+  });
+
   it('reports expression errors and treats the whole construct as false', () => {
     const r = pp(src('%if 1+', 'db 1', '%else', 'db 2', '%endif', '%if foo', '%endif'));
     expect(norm(r.lines.map((l) => l.text))).toEqual([]);
@@ -788,7 +852,7 @@ describe('%include', () => {
 
   it('an unterminated %if in an included file is reported there, and does not leak out', () => {
     const r = pp(src('%include "x.inc"', "db 'after'"), { readFile: () => src('%if 1', 'db 1') });
-    expect(r.diagnostics.map(fmt)).toEqual(["x.inc:1: error: expected `%endif' before end of file"]);
+    expect(r.diagnostics.map(fmt)).toEqual(["x.inc:3: error: expected `%endif' before end of file"]);
     expect(norm(r.lines.map((l) => l.text))).toEqual(['db 1', "db 'after'"]);
   });
 });
@@ -915,10 +979,10 @@ describe('directives passed to the assembler', () => {
 });
 
 describe('errors', () => {
-  it('unterminated %if/%macro/%rep are reported at their opening line', () => {
-    expect(diags(src('nop', '%if 1', 'db 1'))).toEqual(["test.asm:2: error: expected `%endif' before end of file"]);
-    expect(diags(src('%macro x 0', 'db 1'))).toEqual(["test.asm:1: error: end of file while still defining macro `x'"]);
-    expect(diags(src('', '%rep 2', 'db 1'))).toEqual(['test.asm:2: error: end of file while still in %rep']);
+  it('unterminated %if/%macro/%rep are reported at the end of the file, as nasm does', () => {
+    expect(diags(src('nop', '%if 1', '%if 1', 'db 1'))).toEqual(["test.asm:5: error: expected `%endif' before end of file"]);
+    expect(diags('%macro x 0\ndb 1')).toEqual(["test.asm:3: error: end of file while still defining macro `x'"]);
+    expect(diags(src('', '%rep 2', 'db 1', '', ''))).toEqual(['test.asm:6: error: end of file while still in %rep']);
   });
 
   it('closers without openers', () => {
@@ -997,7 +1061,7 @@ describe('macro information', () => {
   it('lists user macros with their definition sites', () => {
     const r = pp(src('%define A 1', '%define F(x, y) x', '%macro M 1-3 0', '%endmacro', '%assign A 2', '%macro G 2+', '%endmacro'));
     expect(r.macros).toEqual([
-      { name: 'F', kind: 'single', params: 'x, y', file: 'test.asm', line: 2 },
+      { name: 'F', kind: 'single', params: '(x, y)', file: 'test.asm', line: 2 },
       { name: 'M', kind: 'multi', params: '1-3', file: 'test.asm', line: 3 },
       { name: 'A', kind: 'single', params: '', file: 'test.asm', line: 5 },
       { name: 'G', kind: 'multi', params: '2+', file: 'test.asm', line: 6 },
@@ -1150,6 +1214,30 @@ describe('agrees with nasm -E', () => {
         '%%f:',
         '%endmacro',
         '%endif',
+      ),
+    },
+    'single-line macro quirks': {
+      'a.asm': src(
+        '%define c 9',
+        '%define F(y) [y]',
+        '%define B F',
+        'db B(1), c',
+        'db c, B(1), c, c',
+        'db B (1) c',
+        'db F(1), c',
+        '%define G F(',
+        'db G 2), c',
+        '%define X (1)',
+        '%define Y F X',
+        'db Y',
+        '%define b(x) [x]',
+        '%define b 2',
+        '%define b(x, y) x',
+        'db b(4), b(5, 6), b',
+        'db a %+ %+',
+        'db %+ b',
+        '%define E() 5',
+        'db E(), E',
       ),
     },
     'contexts': {

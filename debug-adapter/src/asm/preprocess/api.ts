@@ -17,7 +17,7 @@ export interface PreprocessedLine {
 export interface MacroInfo {
   name: string;
   kind: 'single' | 'multi';
-  /** Single-line: the parameter list without parentheses ('' when object-like). Multi-line: the count spec, e.g. `1-3`, `2+`. */
+  /** Single-line: the parameter list in parentheses, e.g. `(x, y)`, or '' when object-like. Multi-line: the count spec, e.g. `1-3`, `2+`. */
   params: string;
   file: string;
   line: number;

@@ -5,13 +5,14 @@ import * as nodePath from 'node:path';
 import * as fs from 'node:fs';
 import type { AsmDiagnostic, Severity, SourceRange } from '../types.js';
 import type { MacroInfo, PreprocessedLine, PreprocessOptions } from './api.js';
-import { CH_DIGIT, CH_IDSTART, CH_WS, charClass, detok, identEnd, lexLine, skipWs, stringEnd, trimToks, type Tok } from './lex.js';
-import { expandSmacros, isLocalRef, parseLocalRef, SMacroTable, type ExpandEnv, type SMacro } from './smacro.js';
+import { detok, lexLine, skipWs, type Tok } from './lex.js';
+import { tryCall } from './calls.js';
+import { directiveName, needsWork, splitLines } from './scan.js';
+import { expandSmacros } from './sexpand.js';
+import { isLocalRef, parseLocalRef, SMacroTable, type ExpandEnv, type SMacro } from './smacro.js';
 import {
-  bindParams,
   MMacroTable,
   parseSegs,
-  splitCallParams,
   substituteSegs,
   type Invocation,
   type MMacro,
@@ -63,7 +64,7 @@ export interface GenFrame extends FrameBase {
 
 export type Frame = FileFrame | MacroFrame | RepFrame | GenFrame;
 
-export const enum CondState {
+export enum CondState {
   IfTrue,
   IfFalse,
   ElseTrue,
@@ -100,8 +101,8 @@ export interface Defining {
 
 export const MAX_REP = 1_000_000;
 const MAX_OUTPUT_LINES = 1_500_000;
-const MAX_PROCESSED_LINES = 4_000_000;
-const MAX_RMACRO_DEPTH = 1000;
+const MAX_PROCESSED_LINES = 2_500_000;
+export const MAX_RMACRO_DEPTH = 1000;
 const MAX_FRAMES = 10_000;
 const MAX_INCLUDE_DEPTH = 64;
 
@@ -131,6 +132,8 @@ export class Engine {
   private generated = 0;
   private processed = 0;
   private readonly fileCache = new Map<string, string[] | null>();
+  /** Values of `NAME equ <constant>` lines seen so far (see trackEqu). */
+  private readonly equs = new Map<string, bigint>();
   readonly readFile: (path: string) => string | undefined;
   readonly env: ExpandEnv;
 
@@ -236,18 +239,22 @@ export class Engine {
     this.frames.pop();
     if (f.kind === 'macro') f.mac.busy--;
     else if (f.kind === 'file') {
+      // nasm reports these at the end of the file: the line after the last one.
+      const eofLine = f.lines.length + 1;
+      const eof: SourceRange = { file: f.file, line: eofLine, column: 1, endLine: eofLine, endColumn: 1 };
       const d = this.defining;
       if (d && d.fileFrame === f) {
         this.diag(
           'error',
           d.kind === 'macro' ? `end of file while still defining macro \`${d.mac!.name}'` : 'end of file while still in %rep',
-          d.where,
+          eof,
         );
         this.defining = null;
       }
-      while (this.conds.length > f.condBase) {
-        const c = this.conds.pop()!;
-        this.diag('error', "expected `%endif' before end of file", c.where);
+      if (this.conds.length > f.condBase) {
+        // One report (nasm stops there); unlike nasm, go on with the including file.
+        this.diag('error', "expected `%endif' before end of file", eof);
+        this.conds.length = f.condBase;
       }
     }
   }
@@ -306,25 +313,28 @@ export class Engine {
         return;
       }
     }
-    if (!this.needsWork(text)) {
+    if (!needsWork(text, this.smacros, this.mmacros)) {
       this.emit(text, l.physical && text === l.text);
       return;
     }
     const lexed = lexLine(text).toks;
     const expanded = this.expandLine(lexed);
     this.lineUnchanged = expanded === lexed;
-    if (this.tryCall(expanded, l)) return;
+    if (tryCall(this, expanded, l)) return;
     if (expanded === lexed) this.emit(text, l.physical && text === l.text);
     else this.emit(detok(expanded), false);
   }
 
   /** Single-line macro expansion plus context-local names and stray macro parameters. */
   expandLine(toks: Tok[]): Tok[] {
-    const out = expandSmacros(toks, this.env);
-    return this.finalize(out, out === toks);
+    // Stray macro parameters go first, as nasm expands parameters before single-line macros.
+    const input = this.finalize(toks, true, false);
+    const out = expandSmacros(input, this.env);
+    return this.finalize(out, out === toks, true);
   }
 
-  private finalize(toks: Tok[], original: boolean): Tok[] {
+  /** Reports and drops macro parameter references outside a macro; turns %$name into ..@N.name. */
+  private finalize(toks: Tok[], original: boolean, locals: boolean): Tok[] {
     let res: Tok[] | null = null;
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i];
@@ -333,10 +343,9 @@ export class Engine {
         const s = t.s;
         const at = original ? t.o : undefined;
         if (isLocalRef(s)) {
-          const ctx = this.contextFor(s, at, at === undefined ? undefined : at + s.length);
+          const ctx = locals ? this.contextFor(s, at, at === undefined ? undefined : at + s.length) : null;
           if (ctx) rep = { k: 'id', s: `..@${ctx.ctx.number}.${ctx.name}` };
-        } else if (s === '%+') rep = null;
-        else if (/^%([-+]?\d|%|\{-?\d)/.test(s)) {
+        } else if (/^%([-+]?\d|%|\{-?\d)/.test(s)) {
           this.report('error', `\`${s}': not in a macro call`, at, at === undefined ? undefined : at + s.length);
           rep = null;
         }
@@ -375,136 +384,6 @@ export class Engine {
     if (l.segs === undefined) l.segs = parseSegs(l.text);
     if (l.segs === null) return l.text;
     return substituteSegs(l.segs, mf.inv, (m) => this.report('error', m));
-  }
-
-  /** Cheap test: could this line contain anything the preprocessor changes? */
-  needsWork(line: string): boolean {
-    const n = line.length;
-    let i = 0;
-    while (i < n && charClass(line.charCodeAt(i)) & CH_WS) i++;
-    if (i < n && line.charCodeAt(i) === 37) return true;
-    // Multi-line macro calls: first word, or the word after a label.
-    const mm = this.mmacros;
-    if (i < n && charClass(line.charCodeAt(i)) & CH_IDSTART) {
-      const e = identEnd(line, i + 1);
-      if (mm.prefixes.mayHave(line, i, e) && mm.map.has(line.slice(i, e).toLowerCase())) return true;
-      let k = e;
-      while (k < n && charClass(line.charCodeAt(k)) & CH_WS) k++;
-      if (line.charCodeAt(k) === 58) {
-        k++;
-        while (k < n && charClass(line.charCodeAt(k)) & CH_WS) k++;
-      }
-      if (k < n && charClass(line.charCodeAt(k)) & CH_IDSTART) {
-        const e2 = identEnd(line, k + 1);
-        if (mm.prefixes.mayHave(line, k, e2) && mm.map.has(line.slice(k, e2).toLowerCase())) return true;
-      }
-    }
-    const sm = this.smacros;
-    const cs = sm.cs;
-    const ci = sm.ci.size ? sm.ci : null;
-    const pre = sm.prefixes;
-    while (i < n) {
-      const c = line.charCodeAt(i);
-      if (c === 59) return false;
-      if (c === 37) return true;
-      if (c === 39 || c === 34 || c === 96) {
-        i = stringEnd(line, i);
-        continue;
-      }
-      const cls = charClass(c);
-      if (cls & CH_IDSTART) {
-        const e = identEnd(line, i + 1);
-        if (pre.mayHave(line, i, e)) {
-          const id = line.slice(i, e);
-          if (cs.has(id) || (ci && ci.has(id.toLowerCase()))) return true;
-        }
-        i = e;
-        continue;
-      }
-      if (c === 36 || cls & CH_DIGIT) {
-        i = identEnd(line, i + 1);
-        continue;
-      }
-      i++;
-    }
-    return false;
-  }
-
-  // ---- multi-line macro calls ----
-
-  private tryCall(toks: Tok[], l: SrcLine): boolean {
-    const i = skipWs(toks, 0);
-    if (i >= toks.length || toks[i].k !== 'id') return false;
-    if (this.callAt(toks, i, l, undefined)) return true;
-    let j = skipWs(toks, i + 1);
-    if (toks[j]?.k === 'op' && toks[j].s === ':') j = skipWs(toks, j + 1);
-    if (j < toks.length && toks[j].k === 'id') {
-      // The label goes out on its own line; nasm adds the colon when it was left out.
-      let label = detok(toks, 0, j);
-      if (!toks.slice(0, j).some((t) => t.k === 'op' && t.s === ':')) label += ':';
-      return this.callAt(toks, j, l, label.trimEnd());
-    }
-    return false;
-  }
-
-  private callAt(toks: Tok[], i: number, l: SrcLine, label: string | undefined): boolean {
-    const nameTok = toks[i];
-    const name = nameTok.s;
-    const list = this.mmacros.lookup(name);
-    if (!list) return false;
-    // Columns of the macro name, when the line is still the source text.
-    const ns = this.lineUnchanged ? nameTok.o : undefined;
-    const ne = ns === undefined ? undefined : ns + name.length;
-    const params = splitCallParams(toks, i + 1, (m) => this.report('error', m));
-    const n = params.length;
-    const fits = (m: MMacro, k: number) => m.min <= k && (k <= m.max || m.plus);
-    const usable = (m: MMacro) => m.busy === 0 || (m.recursive && m.busy < MAX_RMACRO_DEPTH);
-    let m = list.find((c) => fits(c, n) && usable(c));
-    if (!m && list.some((c) => fits(c, n) && c.recursive)) {
-      this.report('error', 'interminable multiline macro recursion', ns, ne);
-      return false;
-    }
-    const lastEmpty = n > 0 && params[n - 1].toks.length === 0 && !params[n - 1].braced;
-    if (m) {
-      if (lastEmpty) {
-        this.report('warning', `dropping trailing empty parameter in call to multi-line macro \`${name}'`, ns, ne);
-        params.pop();
-      }
-    } else if (list.some((c) => fits(c, n))) {
-      return false; // only a macro already being expanded matches: not a call (nasm does not recurse)
-    } else if (lastEmpty && (m = list.find((c) => fits(c, n - 1) && usable(c)))) {
-      this.report('warning', `improperly calling multi-line macro \`${name}' with ${n} parameters`, ns, ne);
-      params.pop();
-    } else {
-      this.report('warning', `multi-line macro \`${name}' exists, but not taking ${n} parameter${n === 1 ? '' : 's'}`, ns, ne);
-      return false;
-    }
-    const args = bindParams(m, params, toks);
-    const f = this.curFrame;
-    if (label !== undefined && !m.capturesLabel) this.emit(label, false);
-    if (m.builtin) {
-      const verbatim = label === undefined && this.lineUnchanged ? this.curText : null;
-      m.builtin(this, args, detok(trimToks(toks.slice(i))), verbatim);
-      return true;
-    }
-    const unique = this.unique++;
-    const frame: MacroFrame = {
-      kind: 'macro',
-      body: m.body,
-      pos: 0,
-      mac: m,
-      inv: { args, rotate: 0, unique, label: label?.replace(/\s*:$/, '') ?? '' },
-      stack: [...f.stack, m.name],
-      invocation: f.invocation ?? { file: l.file, line: l.line },
-      invLoc: f.invLoc ?? this.range(ns, ne),
-      macro: null,
-      condBase: this.conds.length,
-    };
-    frame.macro = frame;
-    m.busy++;
-    this.pushFrame(frame);
-    if (this.aborted) m.busy--;
-    return true;
   }
 
   /** Pushes lines generated by a standard macro, attributed to the current line. */
@@ -554,6 +433,43 @@ export class Engine {
     const out: PreprocessedLine = { text, file: c.file, line: c.line, macroStack: f.stack, verbatim };
     if (f.invocation) out.invocation = f.invocation;
     this.lines.push(out);
+    if (text.includes('equ') || text.includes('EQU') || text.includes('Equ')) this.trackEqu(text);
+  }
+
+  /**
+   * nasm evaluates %if/%assign/%rep with the symbols the assembler has seen so far, so a constant
+   * `NAME equ expr` on an earlier line is usable there. Remember those whose value is a plain number.
+   */
+  private trackEqu(text: string): void {
+    const { toks } = lexLine(text);
+    let i = skipWs(toks, 0);
+    const name = toks[i];
+    if (!name || name.k !== 'id' || name.s.startsWith('.') || name.s.startsWith('..@')) return;
+    i = skipWs(toks, i + 1);
+    if (toks[i]?.k === 'op' && toks[i].s === ':') i = skipWs(toks, i + 1);
+    if (toks[i]?.k !== 'id' || toks[i].s.toLowerCase() !== 'equ') return;
+    const key = name.s.startsWith('$') ? name.s.slice(1) : name.s;
+    try {
+      this.equs.set(key, this.options.evaluate(this.withEqus(detok(toks, i + 1).trim())));
+    } catch {
+      this.equs.delete(key); // not a constant the preprocessor can know (labels, $)
+    }
+  }
+
+  /** Replaces identifiers naming known `equ` constants by their values. */
+  private withEqus(text: string): string {
+    if (this.equs.size === 0) return text;
+    const { toks } = lexLine(text);
+    let changed = false;
+    for (let i = 0; i < toks.length; i++) {
+      const t = toks[i];
+      if (t.k !== 'id') continue;
+      const v = this.equs.get(t.s.startsWith('$') ? t.s.slice(1) : t.s);
+      if (v === undefined) continue;
+      toks[i] = { k: 'num', s: `(${v})` };
+      changed = true;
+    }
+    return changed ? detok(toks) : text;
   }
 
   /** Range of the current line; columns from offsets when the text is the physical source line. */
@@ -580,7 +496,7 @@ export class Engine {
 
   evaluate(text: string, start?: number, end?: number): bigint | undefined {
     try {
-      return this.options.evaluate(text);
+      return this.options.evaluate(this.withEqus(text));
     } catch (e) {
       this.report('error', e instanceof Error ? e.message : String(e), start, end);
       return undefined;
@@ -622,33 +538,6 @@ export class Engine {
     }
     this.report('error', `unable to open include file \`${name}'`, start, end);
   }
-
-}
-
-/** `%name` at the start of a line (lower-case name), or null. */
-export function directiveName(text: string): string | null {
-  const n = text.length;
-  let i = 0;
-  while (i < n && charClass(text.charCodeAt(i)) & CH_WS) i++;
-  if (text.charCodeAt(i) !== 37) return null;
-  const s = ++i;
-  while (i < n) {
-    const c = text.charCodeAt(i) | 0x20;
-    if (c < 97 || c > 122) break;
-    i++;
-  }
-  if (i === s) return null;
-  return text.slice(s, i).toLowerCase();
-}
-
-export function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.length && lines[lines.length - 1] === '') lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    if (l.length && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
-  }
-  return lines;
 }
 
 function defaultReadFile(path: string): string | undefined {

@@ -50,12 +50,24 @@ export function lexLine(line: string): { toks: Tok[]; problem?: LexProblem } {
       if (t.start > last) toks.push({ k: 'ws', s: sub.slice(last, t.start), o: pos + last });
       const prev = toks[toks.length - 1];
       if (t.kind === 'num' && t.start === last && prev?.k === 'pp' && prev.s === '%+' && isDigit(sub.charCodeAt(t.start))) {
-        // `%+1`: a macro parameter used as a condition code, one token as in nasm.
-        prev.s += sub.slice(t.start, t.end);
+        // `%+1`: a macro parameter used as a condition code, one token as in nasm (digits only).
+        let d = t.start;
+        while (d < t.end && isDigit(sub.charCodeAt(d))) d++;
+        prev.s += sub.slice(t.start, d);
+        if (d < t.end) for (const r of lexLine(sub.slice(d, t.end)).toks) toks.push({ ...r, o: pos + d + (r.o ?? 0) });
       } else toks.push({ k: t.kind, s: sub.slice(t.start, t.end), o: pos + t.start });
       last = t.end;
     }
     if (!err) break;
+    const prev = toks[toks.length - 1];
+    if (last === err.start && prev?.k === 'pp' && prev.s === '%+' && isDigit(sub.charCodeAt(err.start))) {
+      // `%+1abc`: the digits belong to the %+ token even when the lexer rejects the whole number.
+      let d = err.start;
+      while (d < sub.length && isDigit(sub.charCodeAt(d))) d++;
+      prev.s += sub.slice(err.start, d);
+      pos += d;
+      continue;
+    }
     if (err.start > last) toks.push({ k: 'ws', s: sub.slice(last, err.start), o: pos + last });
     const end = Math.max(err.end, err.start + 1);
     toks.push({ k: 'other', s: sub.slice(err.start, end), o: pos + err.start });

@@ -22,9 +22,13 @@ export type Seg =
   | { t: 'range'; a: number; b: number }
   | { t: 'count' }
   | { t: 'label' }
+  | { t: 'name'; declared: boolean }
   | { t: 'local'; name: string };
 
 export interface Invocation {
+  /** The macro's name as invoked (%?) and as declared (%??). */
+  invokedAs: string;
+  declaredAs: string;
   args: string[];
   rotate: number;
   unique: number;
@@ -197,8 +201,11 @@ export function splitCallParams(toks: Tok[], i: number, error: (msg: string) => 
   return params;
 }
 
-/** Parameter texts for an invocation of m with the given (already matched) call parameters. */
-export function bindParams(m: MMacro, params: CallParam[], toks: Tok[]): string[] {
+/**
+ * Parameter texts for an invocation of m with the given (already matched) call parameters; `end`
+ * bounds a greedy last parameter (before a dropped trailing comma).
+ */
+export function bindParams(m: MMacro, params: CallParam[], toks: Tok[], end = toks.length): string[] {
   let n = params.length;
   const args: string[] = [];
   const greedy = m.plus && n > m.max;
@@ -206,10 +213,11 @@ export function bindParams(m: MMacro, params: CallParam[], toks: Tok[]): string[
   for (let i = 0; i < direct; i++) args.push(detok(params[i].toks));
   if (greedy) {
     const p = params[m.max - 1];
-    args.push(p.braced ? detok(p.toks) : detok(trimToks(toks.slice(p.start))));
+    args.push(p.braced ? detok(p.toks) : detok(trimToks(toks.slice(p.start, end))));
     n = m.max;
   }
-  const count = Math.max(n, Math.min(m.min + m.defaults.length, m.max));
+  // Defaults fill up to min + (number of defaults); without defaults %0 is the count given.
+  const count = m.defaults.length ? Math.max(n, Math.min(m.min + m.defaults.length, m.max)) : n;
   for (let i = n; i < count; i++) args.push(m.defaults[i - m.min] ?? '');
   return args;
 }
@@ -249,6 +257,9 @@ export function parseSegs(text: string): Seg[] | null {
     if (s === '%00') {
       flush();
       segs.push({ t: 'label' });
+    } else if (s === '%?' || s === '%??') {
+      flush();
+      segs.push({ t: 'name', declared: s === '%??' });
     } else if ((m = RE_PARAM.exec(s))) {
       flush();
       const n = Number(m[2]);
@@ -308,6 +319,7 @@ export function substituteSegs(segs: Seg[], inv: Invocation, error: (msg: string
       s += parts.join(',');
     } else if (g.t === 'count') s += String(inv.args.length);
     else if (g.t === 'label') s += inv.label;
+    else if (g.t === 'name') s += g.declared ? inv.declaredAs : inv.invokedAs;
     else s += `..@${inv.unique}.${g.name}`;
   }
   return s;
