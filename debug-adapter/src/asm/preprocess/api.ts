@@ -1,3 +1,5 @@
+import type { AssembleOptions } from '../types.js';
+
 // Public shapes of the preprocessor (re-exported by ../preprocess.ts, which the assembler imports).
 
 export interface PreprocessedLine {
@@ -23,12 +25,8 @@ export interface MacroInfo {
   line: number;
 }
 
-export interface PreprocessOptions {
-  fileName: string;
-  includePaths?: string[];
-  /** Default: node:fs readFileSync utf8, undefined if missing. */
-  readFile?: (path: string) => string | undefined;
-  defines?: Record<string, string>;
+/** The assembler's options (file name, include paths, file access, -D defines), plus the evaluator. */
+export interface PreprocessOptions extends AssembleOptions {
   /** Evaluates a numeric expression after macro expansion (for %if, %elif, %assign, %rep counts). Throws Error with a message on failure. */
   evaluate: (expr: string) => bigint;
 }
