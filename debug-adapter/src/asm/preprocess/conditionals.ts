@@ -7,15 +7,16 @@ import { isLocalRef, parseLocalRef } from './smacro.js';
 
 type H = DirectiveHandler;
 
-function at(t: Tok | undefined): [number | undefined, number | undefined] {
+/** Offsets of a token in the current line (for diagnostics' columns). */
+export function at(t: Tok | undefined): [number | undefined, number | undefined] {
   return t?.o === undefined ? [undefined, undefined] : [t.o, t.o + t.s.length];
 }
 
-function err(e: Engine, msg: string, t?: Tok): void {
+export function err(e: Engine, msg: string, t?: Tok): void {
   e.report('error', msg, ...at(t));
 }
 
-function rest(toks: Tok[], di: number): Tok[] {
+export function rest(toks: Tok[], di: number): Tok[] {
   return toks.slice(di + 1);
 }
 

@@ -14,25 +14,13 @@ import {
   trimToks,
   type Tok,
 } from './lex.js';
-import { COND_KINDS, elseH, endif, makeIf } from './conditionals.js';
+import { at, COND_KINDS, elseH, endif, err, makeIf, rest } from './conditionals.js';
 import { bodyCapturesLabel, parseParamSpec, splitCallParams, type MMacro } from './mmacro.js';
 import { expandSmacros } from './sexpand.js';
 import { isLocalRef, makeBody, parseDefineHead, SMacroTable, type SMacro, type SParam } from './smacro.js';
 
 type H = DirectiveHandler;
 
-/** Offsets of a token in the current line (for diagnostics' columns). */
-function at(t: Tok | undefined): [number | undefined, number | undefined] {
-  return t?.o === undefined ? [undefined, undefined] : [t.o, t.o + t.s.length];
-}
-
-function err(e: Engine, msg: string, t?: Tok): void {
-  e.report('error', msg, ...at(t));
-}
-
-function rest(toks: Tok[], di: number): Tok[] {
-  return toks.slice(di + 1);
-}
 
 // ---- single-line macros ----
 
