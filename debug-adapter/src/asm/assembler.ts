@@ -9,6 +9,7 @@ import { encodeInstruction, EncodeError, resolveEffectiveAddress, type EvalOpera
 import { formsFor } from './instruction-set.js';
 import { layoutSections, Section } from './sections.js';
 import { OpCodeOperandKind } from 'iced-x86';
+import { lookupPrefix } from '../isa/index.js';
 
 interface Line {
   pre: PreprocessedLine;
@@ -425,7 +426,7 @@ export class Assembler {
   private instruction(line: Line, body: Extract<Body, { k: 'insn' }>): void {
     if (!body.mnemonic) {
       // A line of prefixes alone: nasm emits the prefix bytes.
-      const bytes = body.prefixes.map((p) => PREFIX_BYTES[p] ?? 0x90);
+      const bytes = body.prefixes.map(prefixByte);
       this.emit(line, Uint8Array.from(bytes), 'instruction');
       return;
     }
@@ -808,10 +809,13 @@ function isConstantExpr(e: Expr): boolean {
 
 const BRANCH_KINDS = new Set<number>([OpCodeOperandKind.br16_1, OpCodeOperandKind.br32_1, OpCodeOperandKind.br16_2, OpCodeOperandKind.br32_4]);
 
-const PREFIX_BYTES: Record<string, number> = {
-  rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2, lock: 0xf0, o16: 0x66, o32: 0x66, a16: 0x67, a32: 0x67,
-  es: 0x26, cs: 0x2e, ss: 0x36, ds: 0x3e, fs: 0x64, gs: 0x65, wait: 0x9b,
-};
+/** Segment-override prefix bytes, for segment registers written as prefixes (`es movsb`). */
+const SEGMENT_PREFIX_BYTES: Record<string, number> = { es: 0x26, cs: 0x2e, ss: 0x36, ds: 0x3e, fs: 0x64, gs: 0x65 };
+const WAIT_BYTE = 0x9b;
+
+function prefixByte(p: string): number {
+  return lookupPrefix(p)?.byte ?? SEGMENT_PREFIX_BYTES[p] ?? WAIT_BYTE;
+}
 
 function valueKey(v: Value): string {
   return `${v.n}/${v.rel}/${v.known ? 1 : 0}`;

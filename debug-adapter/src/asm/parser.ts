@@ -5,6 +5,7 @@ import { tokenize, type Token } from './lexer.js';
 import { ExprError, parseExpr, TokenStream, type Expr } from './expr.js';
 import { registerByName, type RegisterInfo } from './registers.js';
 import { isMnemonic } from './instruction-set.js';
+import { lookupPrefix } from '../isa/index.js';
 
 export type JumpKind = 'short' | 'near' | 'far';
 
@@ -78,7 +79,6 @@ export class ParseError extends Error {
 const SIZE_KEYWORDS: Record<string, number> = { byte: 8, word: 16, dword: 32, qword: 64, tword: 80, oword: 128 };
 const DATA_UNITS: Record<string, number> = { db: 1, dw: 2, dd: 4, dq: 8, dt: 10 };
 const RES_UNITS: Record<string, number> = { resb: 1, resw: 2, resd: 4, resq: 8, rest: 10 };
-const PREFIXES = new Set(['rep', 'repe', 'repz', 'repne', 'repnz', 'lock', 'o16', 'o32', 'a16', 'a32', 'wait']);
 const IGNORED_DIRECTIVES = new Set(['global', 'extern', 'common', 'cpu', 'default', 'warning', 'list', 'map', 'static']);
 const DIRECTIVES = new Set([
   'bits', 'use16', 'use32', 'org', 'section', 'segment', 'absolute', 'align', 'alignb', 'times', 'equ',
@@ -147,7 +147,7 @@ function parseStatement(ts: TokenStream, ctx: ParseContext, warnings: ParseError
   const startsLabel =
     first.kind === 'id' &&
     (ts.isOp(':', 1) ||
-      (!isMnemonic(word) && !DIRECTIVES.has(word) && !PREFIXES.has(word) && !registerByName(word) && !isSizeKeyword(word)));
+      (!isMnemonic(word) && !DIRECTIVES.has(word) && !lookupPrefix(word) && !registerByName(word) && !isSizeKeyword(word)));
   if (startsLabel) {
     ts.next();
     const colon = ts.eatOp(':');
@@ -292,13 +292,14 @@ function parseInstruction(ts: TokenStream): Body {
   const start = ts.here();
   while (true) {
     const w = lower(ts.peek());
-    if (PREFIXES.has(w) && !(w === 'wait' && ts.peek(1) === undefined)) {
+    // WAIT is an instruction of its own, but written before another one it acts as a prefix.
+    if (lookupPrefix(w) || (w === 'wait' && ts.peek(1) !== undefined)) {
       prefixes.push(w);
       ts.next();
       continue;
     }
     const reg = registerByName(w);
-    if (reg?.cls === 'sreg' && ts.peek(1)?.kind === 'id') {
+    if (reg?.cls === 'sreg' && (ts.peek(1)?.kind === 'id' || ts.peek(1) === undefined)) {
       prefixes.push(w);
       ts.next();
       continue;

@@ -4,6 +4,8 @@
 export interface PrefixEntry {
   readonly name: string;
   readonly aliases: readonly string[];
+  /** The prefix byte it emits (o16/o32 and a16/a32 only where the mode differs). */
+  readonly byte: number;
   readonly summary: string;
   readonly description: string;
 }
@@ -11,6 +13,7 @@ export interface PrefixEntry {
 export const PREFIXES: readonly PrefixEntry[] = [
   {
     name: 'lock',
+    byte: 0xf0,
     aliases: [],
     summary: 'Make a read-modify-write atomic.',
     description:
@@ -18,6 +21,7 @@ export const PREFIXES: readonly PrefixEntry[] = [
   },
   {
     name: 'rep',
+    byte: 0xf3,
     aliases: [],
     summary: 'Repeat a string instruction ECX times.',
     description:
@@ -25,36 +29,42 @@ export const PREFIXES: readonly PrefixEntry[] = [
   },
   {
     name: 'repe',
+    byte: 0xf3,
     aliases: ['repz'],
     summary: 'Repeat a string comparison while equal.',
     description: 'Repeats CMPS or SCAS while ECX is not zero and the last comparison set ZF.',
   },
   {
     name: 'repne',
+    byte: 0xf2,
     aliases: ['repnz'],
     summary: 'Repeat a string comparison while not equal.',
     description: 'Repeats CMPS or SCAS while ECX is not zero and the last comparison cleared ZF.',
   },
   {
     name: 'o16',
+    byte: 0x66,
     aliases: [],
     summary: 'Force a 16-bit operand size.',
     description: 'Emits the 0x66 operand-size prefix when the code is 32-bit (NASM spelling).',
   },
   {
     name: 'o32',
+    byte: 0x66,
     aliases: [],
     summary: 'Force a 32-bit operand size.',
     description: 'Emits the 0x66 operand-size prefix when the code is 16-bit (NASM spelling).',
   },
   {
     name: 'a16',
+    byte: 0x67,
     aliases: [],
     summary: 'Force a 16-bit address size.',
     description: 'Emits the 0x67 address-size prefix when the code is 32-bit, e.g. to make LOOP use CX (NASM spelling).',
   },
   {
     name: 'a32',
+    byte: 0x67,
     aliases: [],
     summary: 'Force a 32-bit address size.',
     description: 'Emits the 0x67 address-size prefix when the code is 16-bit (NASM spelling).',
