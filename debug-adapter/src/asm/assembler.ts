@@ -6,7 +6,7 @@ import type { AsmDiagnostic, SourceMapEntry, SymbolInfo, SymbolKind, EmitKind } 
 import { parseLine, ParseError, type Body, type Operand, type Statement, type DataItem } from './parser.js';
 import { evaluate, ExprError, isSimple, type EvalContext, type Expr, type SymbolValue, type Value } from './expr.js';
 import { encodeInstruction, EncodeError, resolveEffectiveAddress, type EvalOperand } from './encode.js';
-import { formsFor } from './instruction-set.js';
+import { formsFor, syntaxFor } from './instruction-set.js';
 import { layoutSections, Section } from './sections.js';
 import { OpCodeOperandKind } from 'iced-x86';
 import { lookupPrefix } from '../isa/index.js';
@@ -468,6 +468,7 @@ export class Assembler {
         result = encodeInstruction({
           mnemonic: body.mnemonic,
           forms: info.forms,
+          syntax: info.syntax,
           prefixes: body.prefixes,
           operands,
           bits: this.bits,
@@ -768,6 +769,7 @@ const EMPTY = new Uint8Array(0);
 
 interface InstructionInfo {
   forms: ReturnType<typeof formsFor>;
+  syntax: ReturnType<typeof syntaxFor>;
   /** Relative branches: their encoding depends on their own address. */
   branch: boolean;
   /** No operand refers to a symbol, `$` or `$$`. */
@@ -782,6 +784,7 @@ function instructionInfo(body: Extract<Body, { k: 'insn' }>): InstructionInfo {
     const forms = formsFor(body.mnemonic);
     info = {
       forms,
+      syntax: syntaxFor(body.mnemonic),
       branch: forms.some((f) => f.explicit.some((k) => BRANCH_KINDS.has(k))),
       constant: body.operands.every((o) => (o.k === 'farptr' ? isConstantExpr(o.seg) && isConstantExpr(o.off) : o.k === 'reg' || isConstantExpr(o.expr))),
     };

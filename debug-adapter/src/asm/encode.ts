@@ -4,6 +4,7 @@
 // is known and in range; its effective-address rules (base/index hints, [eax*2] split, disp sizes).
 import { Encoder, Instruction, OpCodeOperandKind as K, OpKind, Register } from 'iced-x86';
 import type { EncodingForm } from '../isa/forms.js';
+import type { NasmSyntax } from '../isa/index.js';
 import { isSimple, type EaRegister, type Value } from './expr.js';
 import { registerByName, type RegisterInfo } from './registers.js';
 import type { JumpKind } from './parser.js';
@@ -38,6 +39,8 @@ export class EncodeError extends Error {
 export interface EncodeRequest {
   mnemonic: string;
   forms: readonly EncodingForm[];
+  /** NASM conventions of the instruction, from the knowledge base. */
+  syntax?: NasmSyntax;
   prefixes: string[];
   operands: EvalOperand[];
   bits: number;
@@ -154,8 +157,6 @@ const FIXED_REG: Map<number, string> = new Map([
   [K.al, 'al'], [K.ax, 'ax'], [K.eax, 'eax'], [K.cl, 'cl'], [K.dx, 'dx'],
   [K.es, 'es'], [K.cs, 'cs'], [K.ss, 'ss'], [K.ds, 'ds'], [K.fs, 'fs'], [K.gs, 'gs'],
 ]);
-const NO_O16_OPERANDS: Record<string, number[]> = { mov: [1], arpl: [0, 1], lldt: [0], ltr: [0], lmsw: [0], verr: [0], verw: [0], lar: [1], lsl: [1] };
-const FAR_KEYWORD_MNEMONICS = new Set(['jmp', 'call']);
 const SHORT_BRANCH = new Set<number>([K.br16_1, K.br32_1]);
 const NEAR_BRANCH = new Set<number>([K.br16_2, K.br32_4]);
 
@@ -187,9 +188,11 @@ function matchOperand(kind: K, op: EvalOperand, form: EncodingForm, req: EncodeR
         if (r.size === regSize) return true;
         // Loads of 16-bit system values (`mov sreg, r`, lldt, ltr, lar...) take either register size
         // and nasm encodes them without an operand-size prefix: use the form of the current mode.
+        // Only forms that read a 16-bit value qualify (not `mov r16, r/m16`).
+        const systemValueForm = form.explicit.length === 1 || form.explicit.includes(K.seg_reg) || form.memoryBytes * 8 !== regSize;
         if (
           r.size !== 8 && regSize !== 8 && form.memoryBytes === 2 && regSize === req.bits &&
-          NO_O16_OPERANDS[req.mnemonic]?.includes(index) && (req.mnemonic !== 'mov' || form.explicit[0] === K.seg_reg)
+          req.syntax?.sizeFreeOperands?.includes(index) && systemValueForm
         ) {
           st.coerce.set(index, regSize);
           return true;
@@ -204,7 +207,7 @@ function matchOperand(kind: K, op: EvalOperand, form: EncodingForm, req: EncodeR
     }
     case 'mem': {
       // `jmp far [m]`/`call far [m]` need the keyword; lds/les/lss take their far pointer without it.
-      if (FAR_KEYWORD_MNEMONICS.has(req.mnemonic) ? op.far !== form.farMemory : op.far) return false;
+      if (req.syntax?.farKeyword ? op.far !== form.farMemory : op.far) return false;
       const rmSize = RM_KIND_SIZE.get(kind);
       if (rmSize !== undefined) return op.size === undefined || op.size === form.memoryBytes * 8;
       // A far pointer's size keyword names its offset: `word` is m16:16, `dword` m16:32.
@@ -443,7 +446,6 @@ function applyManualPrefixes(bytes: Uint8Array, form: EncodingForm, req: EncodeR
 
 // ---------------------------------------------------------------------------------------------
 
-const COMMUTATIVE = new Set(['xchg', 'test']);
 
 interface Candidate {
   form: EncodingForm;
@@ -455,9 +457,10 @@ interface Candidate {
 function candidates(req: EncodeRequest): Candidate[] {
   const out: Candidate[] = [];
   const orders: { ops: EvalOperand[]; swapped: boolean }[] = [{ ops: req.operands, swapped: false }];
-  if (COMMUTATIVE.has(req.mnemonic) && req.operands.length === 2) {
+  const commutative = req.syntax?.commutative;
+  if (commutative && req.operands.length === 2) {
     const swappedOps = { ops: [req.operands[1], req.operands[0]], swapped: true };
-    if (req.mnemonic === 'xchg') orders.unshift(swappedOps);
+    if (commutative === 'reg-first') orders.unshift(swappedOps);
     else orders.push(swappedOps);
   }
   const addrSize = addressSizeOf(req);
@@ -484,14 +487,15 @@ function operandsPinSize(ops: EvalOperand[]): boolean {
   return ops.some((o) => (o.k === 'reg' && o.reg.cls === 'gpr') || ((o.k === 'mem' || o.k === 'imm') && o.size !== undefined));
 }
 
-/** NASM's shorthand forms: `imul r, imm` is `imul r, r, imm`; `aam`/`aad` default to base 10. */
+/** NASM's shorthand forms (from the knowledge base): `imul r, imm` is `imul r, r, imm`; `aam` is `aam 10`. */
 function expandShorthand(req: EncodeRequest): EncodeRequest {
   const ops = req.operands;
-  if (req.mnemonic === 'imul' && ops.length === 2 && ops[0].k === 'reg' && ops[1].k === 'imm') {
+  if (req.syntax?.duplicatesFirstOperand && ops.length === 2 && ops[0].k === 'reg' && ops[1].k === 'imm') {
     return { ...req, operands: [ops[0], ops[0], ops[1]] };
   }
-  if ((req.mnemonic === 'aam' || req.mnemonic === 'aad') && ops.length === 0) {
-    return { ...req, operands: [{ k: 'imm', v: { n: 10n, rel: 0, known: true }, strict: false }] };
+  const defaults = req.syntax?.defaultOperands;
+  if (defaults && ops.length === 0) {
+    return { ...req, operands: defaults.map((n) => ({ k: 'imm', v: { n: BigInt(n), rel: 0, known: true }, strict: false })) };
   }
   return req;
 }
@@ -505,7 +509,7 @@ export function encodeInstruction(request: EncodeRequest): EncodeResult {
   const sizes = new Set(list.map((c) => c.form.operandSize));
   if (sizes.size > 1) {
     const hasMem = req.operands.some((o) => o.k === 'mem');
-    if (hasMem && !operandsPinSize(req.operands) && !['call', 'jmp'].includes(req.mnemonic)) {
+    if (hasMem && !operandsPinSize(req.operands) && !req.syntax?.farKeyword) {
       const memSizes = new Set(list.map((c) => c.form.memoryBytes));
       if (memSizes.size > 1) throw new EncodeError('operation size not specified');
     }

@@ -1,6 +1,6 @@
 // Which mnemonics the assembler accepts and which encodings each may use: the spellings come from
 // the isa knowledge base (aliases included), the encodings from iced's opcode tables.
-import { lookupMnemonic } from '../isa/index.js';
+import { lookupMnemonic, type NasmSyntax } from '../isa/index.js';
 import { encodingForms, type EncodingForm } from '../isa/forms.js';
 
 export function isMnemonic(name: string): boolean {
@@ -24,4 +24,9 @@ export function formsFor(mnemonic: string): EncodingForm[] {
     formsCache.set(mnemonic, list);
   }
   return list;
+}
+
+/** NASM writing conventions of a mnemonic (operand order, implied operands, ...). */
+export function syntaxFor(mnemonic: string): NasmSyntax | undefined {
+  return lookupMnemonic(mnemonic)?.syntax;
 }

@@ -196,6 +196,25 @@ export interface InstructionEntry {
   readonly privilege: Privilege;
   readonly vtx?: VtxExit;
   readonly techniques: TechniqueTexts;
+  /** How NASM writes it, where that differs from the plain operand forms (the assembler reads this). */
+  readonly syntax?: NasmSyntax;
+}
+
+/** NASM writing conventions of an instruction. */
+export interface NasmSyntax {
+  /**
+   * Operand positions that load a 16-bit system value (selector, MSW): a 16- or 32-bit register
+   * is accepted there and never adds an operand-size prefix (`mov ds, eax`, `lldt ax`).
+   */
+  readonly sizeFreeOperands?: readonly number[];
+  /** The two operands may be written in either order; 'reg-first' when NASM puts the first in ModRM.reg. */
+  readonly commutative?: 'either' | 'reg-first';
+  /** Memory far pointers need the `far` keyword (`jmp far [m]`); other mnemonics take them without it. */
+  readonly farKeyword?: boolean;
+  /** Operands NASM supplies when they are left out: `aam` is `aam 10`. */
+  readonly defaultOperands?: readonly number[];
+  /** `imul r, imm` stands for `imul r, r, imm`. */
+  readonly duplicatesFirstOperand?: boolean;
 }
 
 export interface Classification {

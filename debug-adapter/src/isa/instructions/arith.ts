@@ -103,6 +103,7 @@ export const ARITH: readonly InstructionEntry[] = [
   }),
   define({
     mnemonic: 'imul',
+    syntax: { duplicatesFirstOperand: true },
     icedMnemonics: ['Imul'],
     group: 'arith',
     class: 'ordinary',
@@ -182,6 +183,7 @@ export const ARITH: readonly InstructionEntry[] = [
   }),
   define({
     mnemonic: 'aam',
+    syntax: { defaultOperands: [10] },
     icedMnemonics: ['Aam'],
     group: 'bcd',
     class: 'ordinary',
@@ -193,6 +195,7 @@ export const ARITH: readonly InstructionEntry[] = [
   }),
   define({
     mnemonic: 'aad',
+    syntax: { defaultOperands: [10] },
     icedMnemonics: ['Aad'],
     group: 'bcd',
     class: 'ordinary',

@@ -6,6 +6,7 @@ import type {
   Group,
   IcedMnemonicName,
   InstructionEntry,
+  NasmSyntax,
   Privilege,
   TechniqueTexts,
   Variant,
@@ -25,6 +26,7 @@ interface SpecCommon {
   flags?: FlagEffects;
   privilege?: Privilege;
   vtx?: VtxExit;
+  syntax?: NasmSyntax;
 }
 
 /** Ordinary entries may use the shared texts; every other class must say why and what each technique does. */

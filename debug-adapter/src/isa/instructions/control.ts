@@ -32,6 +32,7 @@ const EXCEPTION_TECHNIQUES = (name: string, bit: number): TechniqueTexts => ({
 export const CONTROL: readonly InstructionEntry[] = [
   define({
     mnemonic: 'jmp',
+    syntax: { farKeyword: true },
     icedMnemonics: ['Jmp'],
     group: 'control',
     class: 'ordinary',
@@ -54,6 +55,7 @@ export const CONTROL: readonly InstructionEntry[] = [
   }),
   define({
     mnemonic: 'call',
+    syntax: { farKeyword: true },
     icedMnemonics: ['Call'],
     group: 'control',
     class: 'ordinary',

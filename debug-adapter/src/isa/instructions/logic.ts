@@ -60,6 +60,7 @@ export const LOGIC: readonly InstructionEntry[] = [
   }),
   define({
     mnemonic: 'test',
+    syntax: { commutative: 'either' },
     icedMnemonics: ['Test'],
     group: 'logic',
     class: 'ordinary',

@@ -106,6 +106,7 @@ export const SYSTEM: readonly InstructionEntry[] = [
   }),
   define({
     mnemonic: 'lldt',
+    syntax: { sizeFreeOperands: [0] },
     icedMnemonics: ['Lldt'],
     group: 'system',
     class: 'privileged',
@@ -144,6 +145,7 @@ export const SYSTEM: readonly InstructionEntry[] = [
   }),
   define({
     mnemonic: 'ltr',
+    syntax: { sizeFreeOperands: [0] },
     icedMnemonics: ['Ltr'],
     group: 'system',
     class: 'privileged',
@@ -184,6 +186,7 @@ export const SYSTEM: readonly InstructionEntry[] = [
   // The machine-status word (low 16 bits of CR0).
   define({
     mnemonic: 'lmsw',
+    syntax: { sizeFreeOperands: [0] },
     icedMnemonics: ['Lmsw'],
     group: 'system',
     class: 'privileged',
@@ -248,6 +251,7 @@ export const SYSTEM: readonly InstructionEntry[] = [
   // Descriptor queries.
   define({
     mnemonic: 'lar',
+    syntax: { sizeFreeOperands: [1] },
     icedMnemonics: ['Lar'],
     group: 'system',
     class: 'sensitive-unprivileged',
@@ -261,6 +265,7 @@ export const SYSTEM: readonly InstructionEntry[] = [
   }),
   define({
     mnemonic: 'lsl',
+    syntax: { sizeFreeOperands: [1] },
     icedMnemonics: ['Lsl'],
     group: 'system',
     class: 'sensitive-unprivileged',
@@ -274,6 +279,7 @@ export const SYSTEM: readonly InstructionEntry[] = [
   }),
   define({
     mnemonic: 'verr',
+    syntax: { sizeFreeOperands: [0] },
     icedMnemonics: ['Verr'],
     group: 'system',
     class: 'sensitive-unprivileged',
@@ -286,6 +292,7 @@ export const SYSTEM: readonly InstructionEntry[] = [
   }),
   define({
     mnemonic: 'verw',
+    syntax: { sizeFreeOperands: [0] },
     icedMnemonics: ['Verw'],
     group: 'system',
     class: 'sensitive-unprivileged',
@@ -298,6 +305,7 @@ export const SYSTEM: readonly InstructionEntry[] = [
   }),
   define({
     mnemonic: 'arpl',
+    syntax: { sizeFreeOperands: [0, 1] },
     icedMnemonics: ['Arpl'],
     group: 'system',
     class: 'ordinary',

@@ -11,6 +11,7 @@ const SEGMENT_LOAD_NOTE =
 export const TRANSFER: readonly InstructionEntry[] = [
   define({
     mnemonic: 'mov',
+    syntax: { sizeFreeOperands: [1] },
     icedMnemonics: ['Mov'],
     group: 'transfer',
     class: 'ordinary',
@@ -114,6 +115,7 @@ export const TRANSFER: readonly InstructionEntry[] = [
   }),
   define({
     mnemonic: 'xchg',
+    syntax: { commutative: 'reg-first' },
     icedMnemonics: ['Xchg'],
     group: 'transfer',
     class: 'ordinary',
