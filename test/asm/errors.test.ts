@@ -256,6 +256,7 @@ describe('bad input never throws', () => {
     { name: 'unterminated %rep', source: '%rep 3\nnop\n', nasmOk: false },
     { name: '%endmacro without %macro', source: 'nop\n%endmacro\n', nasmOk: false },
     { name: 'negative times', source: 'times -1 db 0\n', nasmOk: false },
+    { name: 'data inside a struc', source: 'struc s\n.a: times 3 db 0\nendstruc\n', nasmOk: false },
     { name: 'times depending on itself', source: 'a: times (b-a) db 0\nb:\n', nasmOk: false },
     { name: 'division by zero', source: 'db 1/0\n', nasmOk: false },
     { name: 'huge %rep count', source: '%rep 100000000\nnop\n%endrep\n', nasmOk: false },

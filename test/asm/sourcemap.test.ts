@@ -279,3 +279,15 @@ describe('source map and symbols (16-bit boot sector, org 0x7c00)', () => {
     expect(symbol(r, 'boot').value).toBe(ORG16);
   });
 });
+
+describe('times in absolute space (struc)', () => {
+  it('counts each repetition once, as nasm does', () => {
+    const src = 'struc s\n.a: times 3 resb 1\n.b: resd 1\nendstruc\ndd s.b, s_size\n';
+    const n = nasmAssemble(src, { fileName: 'st.asm' });
+    expect(n.ok, n.stderr).toBe(true);
+    const r = assemble(src, { fileName: 'st.asm' });
+    expect(r.ok, describeDiagnostics(r)).toBe(true);
+    expect(Array.from(r.bytes)).toEqual(Array.from(n.bytes));
+    expect(r.symbols.find((x) => x.name === 's_size')?.value).toBe(7);
+  });
+});

@@ -295,8 +295,8 @@ export class Assembler {
       return;
     }
     // Each repetition may depend on $, so evaluate them one by one, but emit as one item.
-    const start = this.here();
-    const startOffset = this.absolute === undefined ? this.current.offset : 0n;
+    const startOffset = this.current.offset;
+    const startAbsolute = this.absolute;
     const chunks: Uint8Array[] = [];
     let size = 0;
     const collect = this.collecting;
@@ -319,16 +319,14 @@ export class Assembler {
       all.set(c, o);
       o += c.length;
     }
-    this.advanceTo(start, startOffset);
+    // Rewind to the start: emit() advances over the whole repetition once.
+    if (startAbsolute === undefined) this.current.offset = startOffset;
+    else this.absolute = startAbsolute;
     this.emit(line, all, body.k === 'insn' ? 'instruction' : 'data');
   }
 
   /** While repeating (times), emitted bytes are gathered here and written once. */
   private collecting: Uint8Array[] | undefined;
-
-  private advanceTo(_start: bigint, startOffset: bigint): void {
-    if (this.absolute === undefined) this.current.offset = startOffset;
-  }
 
   private emit(line: Line, bytes: Uint8Array, kind: EmitKind): void {
     if (this.collecting) {
@@ -338,7 +336,7 @@ export class Assembler {
       return;
     }
     if (this.absolute !== undefined) {
-      if (bytes.length && kind !== 'padding') this.report(line, 'warning', 'attempt to initialize memory in a nobits section: ignored', 0, line.pre.text.length);
+      if (bytes.length && kind !== 'padding') this.report(line, 'error', 'attempt to assemble code in [ABSOLUTE] space', 0, line.pre.text.length);
       this.absolute += BigInt(bytes.length);
       return;
     }
