@@ -1,39 +1,56 @@
-// The README's main job until the CPU lands: assemble every sample and print a summary of each.
+// The README's main job: run every sample guest under every technique this build has, and print
+// what each guest wrote to its serial port, its exit status, and how much it executed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assemble } from '../asm/index.js';
-import { formatDiagnostic } from './asm-command.js';
+import { Engine, EngineInputError } from '../engine/engine.js';
+
+/** Techniques available in this build (the hypervisor issues add the others). */
+export const DEMO_TECHNIQUES = ['native'] as const;
+const DEMO_BUDGET = 500_000_000;
 
 export function demoCommand(argv: string[], root: string): number {
   const dir = argv[0] ?? path.join(root, 'samples');
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.asm'))
-    .sort();
+  let files: string[];
+  try {
+    files = fs.readdirSync(dir).filter((f) => f.endsWith('.asm')).sort();
+  } catch (e) {
+    process.stderr.write(`hyperstep demo: cannot read ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 6;
+  }
   if (!files.length) {
     process.stderr.write(`hyperstep demo: no .asm samples in ${dir}\n`);
     return 6;
   }
   let failed = 0;
-  process.stdout.write(`${'sample'.padEnd(28)} ${'bytes'.padStart(7)} ${'instr'.padStart(6)} ${'labels'.padStart(6)}  entry\n`);
   for (const f of files) {
-    const file = path.join(dir, f);
-    const t0 = performance.now();
-    const r = assemble(fs.readFileSync(file, 'utf8'), { fileName: file, includePaths: [path.join(dir, 'include')] });
-    const ms = performance.now() - t0;
-    if (!r.ok) {
-      failed++;
-      process.stdout.write(`${f.padEnd(28)} FAILED\n`);
-      for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
-      continue;
+    for (const technique of DEMO_TECHNIQUES) {
+      const file = path.join(dir, f);
+      process.stdout.write(`== ${f} (${technique}) ==\n`);
+      let engine: Engine;
+      try {
+        engine = Engine.fromFile(file, { includePaths: [path.join(dir, 'include')] });
+      } catch (e) {
+        if (!(e instanceof EngineInputError)) throw e;
+        failed++;
+        process.stdout.write(`cannot run: ${e.message}\n\n`);
+        continue;
+      }
+      let endedWithNewline = true;
+      engine.onSerial((bytes) => {
+        process.stdout.write(bytes);
+        endedWithNewline = bytes[bytes.length - 1] === 0x0a;
+      });
+      const t0 = performance.now();
+      const stop = engine.run(DEMO_BUDGET);
+      const ms = performance.now() - t0;
+      if (!endedWithNewline) process.stdout.write('\n');
+      const status = stop.exitStatus ?? 4;
+      if (stop.reason !== 'debug-exit') failed++;
+      process.stdout.write(
+        `-- ${stop.reason}, exit status ${status}; ${engine.instructions.toLocaleString('en-US')} instructions in ${ms.toFixed(1)} ms` +
+          `${stop.message ? `; ${stop.message}` : ''}\n\n`,
+      );
     }
-    const instructions = r.sourceMap.filter((e) => e.kind === 'instruction').length;
-    const labels = r.symbols.filter((s) => s.kind === 'label').length;
-    const entry = r.symbols.find((s) => s.name === 'start' || s.name === '_start' || s.name === 'entry');
-    process.stdout.write(
-      `${f.padEnd(28)} ${String(r.bytes.length).padStart(7)} ${String(instructions).padStart(6)} ${String(labels).padStart(6)}  ` +
-        `${entry ? '0x' + entry.value.toString(16) : '-'}  (${ms.toFixed(1)} ms)\n`,
-    );
   }
   return failed ? 1 : 0;
 }

@@ -2,25 +2,30 @@
 import * as path from 'node:path';
 import { asmCommand, ASM_USAGE } from './asm-command.js';
 import { demoCommand } from './demo-command.js';
+import { runCommand, RUN_USAGE } from './run-command.js';
 import { UsageError } from './args.js';
 
 const USAGE = `usage: hyperstep <command> [options]
 
 commands:
   asm IN.asm [-o OUT.bin] [--listing OUT.lst] [-I DIR]   assemble (byte-identical to nasm -f bin)
-  demo [DIR]                                             assemble every sample and summarise it
+  run IMAGE|IN.asm [--memory MIB] [--max-instructions N] [--json]
+                                                         run a guest (serial output on stdout)
+  demo [DIR]                                             run every sample guest and summarise it
 `;
 
 /** Exit status for input that could not be run or bad arguments (ARCHITECTURE §6). */
 const EXIT_BAD_INPUT = 6;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const root = path.resolve(__dirname, '..');
   try {
     switch (command) {
       case 'asm':
         return asmCommand(rest);
+      case 'run':
+        return await runCommand(rest);
       case 'demo':
         return demoCommand(rest, root);
       case undefined:
@@ -35,7 +40,10 @@ function main(argv: string[]): number {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`hyperstep ${command}: ${e.message}\n${command === 'asm' ? ASM_USAGE + '\n' : ''}`);
+      // run's bad-argument errors are one line (ARCHITECTURE §6); asm adds its usage.
+      const usage = command === 'asm' ? ASM_USAGE : '';
+      if (command === 'run') e.message += ` (${RUN_USAGE})`;
+      process.stderr.write(`hyperstep ${command}: ${e.message}\n${usage ? usage + '\n' : ''}`);
       return command === 'asm' ? 1 : EXIT_BAD_INPUT;
     }
     process.stderr.write(`hyperstep: internal error: ${(e as Error).message}\n`);
@@ -43,4 +51,7 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((status) => {
+  // Exit explicitly: a guest run may leave stdin listeners behind.
+  process.exit(status);
+});

@@ -1,0 +1,123 @@
+// `hyperstep run IMAGE|IN.asm [--technique T] [--memory MIB] [--max-instructions N] [--json]
+// [--trace exits]` (ARCHITECTURE §6): stdout carries the guest's serial output and nothing else;
+// the exit status is QEMU's isa-debug-exit status, or the tool's own even statuses.
+import * as fs from 'node:fs';
+import { Engine, EngineInputError } from '../engine/engine.js';
+import { parseArgs, UsageError } from './args.js';
+
+export const RUN_USAGE =
+  'usage: hyperstep run IMAGE|IN.asm [--technique T] [--memory MIB] [--max-instructions N] [--json] [--trace exits]';
+
+const EXIT_BAD_INPUT = 6;
+const TECHNIQUES_AVAILABLE = ['native'];
+
+function parsePositiveInteger(text: string, option: string, max: number): number {
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(text.replace(/_/g, ''))) throw new UsageError(`${option} needs a positive integer (got '${text}')`);
+  const value = Number(text.replace(/_/g, ''));
+  if (!Number.isSafeInteger(value) || value <= 0 || value > max) throw new UsageError(`${option} must be between 1 and ${max} (got '${text}')`);
+  return value;
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['--technique', '--memory', '--max-instructions', '--trace', '-I'], ['--json', '-h', '--help']);
+  if (args.flags.has('-h') || args.flags.has('--help')) {
+    process.stdout.write(RUN_USAGE + '\n');
+    return 0;
+  }
+  if (args.positionals.length !== 1) throw new UsageError(args.positionals.length ? 'exactly one image or source expected' : 'no image or source given');
+  const technique = args.values.get('--technique')?.at(-1) ?? 'native';
+  if (!TECHNIQUES_AVAILABLE.includes(technique)) {
+    const known = ['native', 'trap-and-emulate', 'binary-translation', 'paravirt', 'vt-x'];
+    throw new UsageError(
+      known.includes(technique)
+        ? `technique '${technique}' is not available in this build yet (available: ${TECHNIQUES_AVAILABLE.join(', ')})`
+        : `unknown technique '${technique}' (known: ${known.join(', ')})`,
+    );
+  }
+  const memoryText = args.values.get('--memory')?.at(-1);
+  const memoryMiB = memoryText === undefined ? undefined : parsePositiveInteger(memoryText, '--memory', 3072);
+  const limitText = args.values.get('--max-instructions')?.at(-1);
+  const maxInstructions = limitText === undefined ? Infinity : parsePositiveInteger(limitText, '--max-instructions', Number.MAX_SAFE_INTEGER);
+  const trace = args.values.get('--trace') ?? [];
+  for (const t of trace) if (t !== 'exits') throw new UsageError(`unknown trace kind '${t}' (known: exits)`);
+  const json = args.flags.has('--json');
+
+  let engine: Engine;
+  try {
+    engine = Engine.fromFile(args.positionals[0], { memoryMiB, includePaths: args.values.get('-I') ?? [] });
+  } catch (e) {
+    if (e instanceof EngineInputError || e instanceof RangeError) {
+      process.stderr.write(`hyperstep run: ${e.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw e;
+  }
+  const serial: number[] = [];
+  engine.onSerial((bytes) => {
+    if (json) for (const b of bytes) serial.push(b);
+    else fs.writeSync(1, bytes);
+  });
+  const input = new StdinFeed(engine);
+  let stop = await engine.runSliced(maxInstructions);
+  // A guest idling for input waits while stdin can still deliver some.
+  while (stop.reason === 'idle' && (await input.waitForData())) stop = await engine.runSliced(maxInstructions);
+  input.close();
+  const exitStatus = stop.exitStatus ?? 4;
+  if (stop.message) process.stderr.write(`hyperstep run: ${stop.message}\n`);
+  if (json) {
+    const result = {
+      technique,
+      stopReason: stop.reason,
+      exitStatus,
+      instructions: engine.instructions,
+      serial: Buffer.from(serial).toString('latin1'),
+      exits: { total: 0, byReason: {} },
+      holes: { total: 0, byInstruction: {} },
+      cycles: engine.instructions,
+    };
+    process.stdout.write(JSON.stringify(result) + '\n');
+  }
+  return exitStatus;
+}
+
+/** Forwards stdin to the guest's UART as it arrives. */
+class StdinFeed {
+  private ended = false;
+  private waiting: ((more: boolean) => void) | undefined;
+  private readonly onData = (chunk: Buffer): void => {
+    this.engine.serialInput(new Uint8Array(chunk));
+    this.wake(true);
+  };
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    this.wake(false);
+  };
+
+  constructor(private readonly engine: Engine) {
+    process.stdin.on('data', this.onData);
+    process.stdin.on('end', this.onEnd);
+    process.stdin.on('error', this.onEnd);
+  }
+
+  private wake(more: boolean): void {
+    const resolve = this.waiting;
+    this.waiting = undefined;
+    resolve?.(more);
+  }
+
+  /** Resolves true when more input arrived, false when stdin has ended. */
+  waitForData(): Promise<boolean> {
+    if (this.ended) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  close(): void {
+    process.stdin.off('data', this.onData);
+    process.stdin.off('end', this.onEnd);
+    process.stdin.off('error', this.onEnd);
+    process.stdin.pause();
+    process.stdin.destroy();
+  }
+}
