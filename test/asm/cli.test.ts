@@ -1,12 +1,12 @@
 // The `hyperstep asm` command line (ARCHITECTURE.md §6), run as a user runs it:
-// `node bin/hyperstep.js asm IN.asm [-o OUT.bin] [--listing OUT.lst] [-I DIR]`, from a fresh build.
+// `node bin/hyperstep.js asm IN.asm [-o OUT.bin] [--listing OUT.lst] [-I DIR]`, from the build test/global-setup.ts makes.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hex, listAsmFiles } from '../helpers/compare';
 import { nasmAssemble, nasmAssembleFile, nasmVersion, parseNasmListing, withTempDir } from '../helpers/nasm';
-import { BUILD_SCRIPT, CLI_BIN, CORPUS_DIR, CORPUS_INCLUDE_DIR, REPO_ROOT } from '../helpers/paths';
+import { CLI_BIN, CORPUS_DIR, CORPUS_INCLUDE_DIR } from '../helpers/paths';
 
 interface CliRun {
   status: number | null;
@@ -85,10 +85,8 @@ bytes: db 1, 2, 3
 
 describe('hyperstep asm (command line)', () => {
   beforeAll(() => {
-    nasmVersion();
-    const r = spawnSync(process.execPath, [BUILD_SCRIPT], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
-    if (r.status !== 0) throw new Error(`node scripts/build.mjs failed (status ${String(r.status)}):\n${r.stderr}${r.stdout}`);
-  }, 120_000);
+    nasmVersion(); // dist/ is built by test/global-setup.ts
+  });
 
   it('-o writes the same bytes as nasm -f bin', () => {
     withTempDir((dir) => {

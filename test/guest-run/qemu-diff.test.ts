@@ -34,11 +34,11 @@ import {
 
 const MIN_GUESTS = 16;
 /** QEMU never ends 'timeout' guests by itself: give them this long to print, then kill. */
-const QEMU_HANG_MS = 1_500;
+const QEMU_HANG_MS = 3_000;
 const QEMU_TIMEOUT_MS = 30_000;
 /** A runaway guard for guests that declare no limit of their own (they need far fewer). */
 const DEFAULT_MAX_INSTRUCTIONS = '300000000';
-const HYPERSTEP_TIMEOUT_MS = 180_000;
+const HYPERSTEP_TIMEOUT_MS = 90_000;
 
 const files = listAsmFiles(GUESTS_DIR);
 const specs: GuestSpec[] = files.map(readGuestSpec);

@@ -53,7 +53,7 @@ beforeAll(() => {
   qemuVersion();
   ensureCliBuilt();
   tmp = makeTempDir('hyperstep-run-cli-');
-  for (const name of ['fail_triple_fault', 'fail_infinite_loop', 'fail_cli_hlt', 'bcd', 'stack', 'misc']) {
+  for (const name of ['fail_triple_fault', 'fail_infinite_loop', 'fail_cli_hlt', 'stack', 'smc', 'misc']) {
     images[name] = assembleGuest(guest(name), tmp).image;
   }
 }, 120_000);
@@ -145,7 +145,7 @@ describe('hyperstep run: input that cannot be run exits 6 with one stderr line',
 });
 
 describe('hyperstep run IN.asm: our assembler, then the same run as QEMU', () => {
-  for (const name of ['bcd', 'stack']) {
+  for (const name of ['stack', 'smc']) {
     it(`test/guests/${name}.asm`, () => {
       const qemu = runQemuSync(images[name]);
       expect(typeof qemu.status === 'number' && qemu.status % 2 === 1, `QEMU: ${describeStatus(qemu.status)}`).toBe(true);
@@ -203,7 +203,9 @@ describe('hyperstep run --json', () => {
   }
 
   it('a guest that exits through port 0xF4: serial and status as in stdout mode', () => {
+    const qemu = runQemuSync(images.misc);
     const plain = runHyperstep([images.misc, '--technique', 'native']);
+    expect(plain.status, show(plain)).toBe(qemu.status);
     const run = runHyperstep([images.misc, '--technique', 'native', '--json']);
     const json = parseJson(run);
     expectShape(json, run);

@@ -221,6 +221,7 @@ main:
     PRINT "faults seen: "
     DEC32 [fault_count]
     PRINTLN
+    PRINTLN "muldiv done"
     mov eax, [fault_count]
     ret
 

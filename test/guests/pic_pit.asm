@@ -3,7 +3,9 @@
 ; with `sti; hlt` in a loop until a fixed number of ticks arrived; the ISR is read inside the
 ; handler (IRQ0 in service) and after the EOI; without an EOI no further IRQ0 is delivered
 ; (count stays at 1 over a busy loop with IF=1), a specific EOI (0x60) releases it; while IRQ0
-; is masked in the IMR no tick arrives. Only facts that do not depend on speed are printed: the
+; is masked in the IMR no tick arrives; with IRQ0 already requested (IRR) and IF=0, STI lets one
+; more instruction run before the interrupt; an IRQ taken at CPL 3 switches to the TSS stack and
+; pushes SS3:ESP3 (the interrupted EIP is not printed: it depends on timing). Only facts that do not depend on speed are printed: the
 ; tick counts printed are thresholds reached, not measurements.
 %include "include/guest.inc"
 
@@ -117,6 +119,42 @@ main:
     PRINT " ticks"
     PRINTLN
 
+    ; ---- STI shadow: IRQ0 pending in the IRR while IF=0; after STI one more instruction runs
+    call wait_irr
+    mov dword [vec_hook + 0x20*4], shadow_hook
+    mov byte [shadow_flag], 0
+    mov byte [shadow_seen], 0xEE
+    sti
+    mov byte [shadow_flag], 1           ; runs before the interrupt
+    nop
+    nop
+    cli
+    PRINT "sti shadow: handler saw flag="
+    HEX8 [shadow_seen]
+    PRINTLN
+
+    ; ---- an IRQ taken at CPL 3: stack switch through the TSS, frame with SS3:ESP3
+    mov dword [vec_hook + 0x20*4], ring3_hook
+    mov dword [r3_flag], 0
+    mov dword [user_eflags], 0x202
+    mov eax, user_wait
+    call enter_user
+    mov dword [user_eflags], 0x002
+    PRINT "irq at cpl 3: frame cs="
+    HEX16 [r3_cs]
+    PRINT " ss3="
+    HEX16 [r3_ss]
+    PRINT " esp3-top="
+    HEX32 [r3_esp]
+    PRINT " fl="
+    HEX16 [r3_fl]
+    PRINT " handler cs="
+    HEX16 [r3_hcs]
+    PRINT " frame-esp0="
+    HEX32 [r3_frame]
+    PRINTLN
+    mov dword [vec_hook + 0x20*4], irq0_hook
+
     ; ---- channel 2 programmed and read back (no interrupt)
     mov al, 0xB6                        ; ch2, lo/hi, mode 3
     out 0x43, al
@@ -149,6 +187,57 @@ wait_ticks:
     jmp .loop
 .done:
     ret
+
+; waits with IF=0 until IRQ0 is requested (IRR bit 0, read through OCW3)
+wait_irr:
+    mov al, 0x0A                        ; OCW3: read IRR
+    out 0x20, al
+.w:
+    in al, 0x20
+    test al, 1
+    jz .w
+    mov al, 0x0B                        ; back to reading the ISR
+    out 0x20, al
+    ret
+
+shadow_hook:
+    mov al, [shadow_flag]
+    cmp byte [shadow_seen], 0xEE
+    jne .eoi
+    mov [shadow_seen], al
+.eoi:
+    mov al, 0x20
+    out 0x20, al
+    ret
+
+ring3_hook:
+    cmp dword [r3_flag], 0
+    jne .eoi
+    mov eax, [ebp + F_CS]
+    mov [r3_cs], eax
+    mov eax, [ebp + F_SS3]
+    mov [r3_ss], eax
+    mov eax, [ebp + F_ESP3]
+    sub eax, ustack_top
+    mov [r3_esp], eax
+    mov eax, [ebp + F_EFLAGS]
+    and eax, 0x3200
+    mov [r3_fl], eax
+    mov ax, cs
+    mov [r3_hcs], ax
+    lea eax, [ebp + F_EIP]
+    sub eax, [tss + 4]
+    mov [r3_frame], eax
+    mov dword [r3_flag], 1
+.eoi:
+    mov al, 0x20
+    out 0x20, al
+    ret
+
+user_wait:                              ; ring 3, IF=1: spin until the IRQ0 hook has run
+    cmp dword [r3_flag], 0
+    je user_wait
+    USER_RETURN
 
 ; read-back status of channel 0, output and null-count bits masked off → al
 pit_status:
@@ -184,5 +273,15 @@ ticks:     dd 0
 eoi_mode:  dd 1
 isr_in:    db 0xEE
 isr_after: db 0xEE
+shadow_flag: db 0
+shadow_seen: db 0xEE
+align 4
+r3_flag:   dd 0
+r3_cs:     dd 0
+r3_ss:     dd 0
+r3_esp:    dd 0
+r3_fl:     dd 0
+r3_hcs:    dd 0
+r3_frame:  dd 0
 
 GUEST_END

@@ -1,8 +1,10 @@
 ; uart — the 16550A at COM1 beyond plain output: scratch register, LCR and the divisor latch
 ; (DLAB), IER read back, FCR/IIR (FIFO off: IIR=01; FIFO on: C1), idle LSR; loopback mode (MCR
 ; bit 4): bytes written come back in RBR (LSR.DR), MSR mirrors MCR, a second byte before the
-; first is read sets OE; IRQ4 through the PIC for "THR empty" (IIR=02, cleared by reading IIR)
-; and for "data ready" in loopback (IIR=04, cleared by reading RBR), waited for with HLT.
+; first is read sets OE; IRQ4 through the PIC for "THR empty" (IIR=02, cleared by reading IIR),
+; waited for in a bounded spin with IF=1.
+; Not covered: interrupts in loopback mode. A real PC gates IRQ4 with MCR.OUT2, which loopback
+; forces inactive; QEMU ignores OUT2, so the two differ and neither is wrong for this test.
 ; Values observed in loopback mode are stored and printed after loopback is switched off.
 %include "include/guest.inc"
 
@@ -144,36 +146,17 @@ main:
     mov al, 0xEF                        ; unmask IRQ4
     out 0x21, al
     mov dword [irqs], 0
-    mov dword [read_rbr], 0
     OUTB UART_IER, 0x02                 ; THRE interrupt: THR is empty, so it is pending now
     call wait_irq
     OUTB UART_IER, 0x00
     INB UART_IIR
     mov [iir_after], al
-    PRINT "thre irq: iir in handler="
+    PRINT "thre: "
+    call show_irq
+    PRINT ", iir in handler="
     HEX8 [iir_seen]
     PRINT " iir after="
     HEX8 [iir_after]
-    PRINTLN
-
-    ; ---- IRQ4: received data (loopback)
-    OUTB UART_MCR, 0x1B                 ; LOOP OUT2 RTS DTR
-    mov dword [irqs], 0
-    mov dword [read_rbr], 1
-    OUTB UART_IER, 0x01
-    mov al, 'Q'
-    call lb_send
-    call wait_irq
-    OUTB UART_IER, 0x00
-    INB UART_LSR
-    mov [lsr_after], al
-    OUTB UART_MCR, 0x0B
-    PRINT "rx irq: iir in handler="
-    HEX8 [iir_seen]
-    PRINT " byte="
-    HEX8 [rbr_seen]
-    PRINT " lsr after="
-    HEX8 [lsr_after]
     PRINTLN
 
     mov al, 0xFF
@@ -217,15 +200,29 @@ lb_wait_dr:
     pop eax
     ret
 
+; waits for IRQ4 with IF=1 in a bounded spin (not HLT: a UART that never raises the interrupt
+; must not hang the guest); prints nothing, the callers print [irqs] > 0 as "irq" / "no irq"
 wait_irq:
+    push ecx
+    mov ecx, 2000000
+    sti
 .loop:
     cmp dword [irqs], 0
     jne .done
-    sti
-    hlt
-    cli
-    jmp .loop
+    dec ecx
+    jnz .loop
 .done:
+    cli
+    pop ecx
+    ret
+
+show_irq:
+    cmp dword [irqs], 0
+    jne .yes
+    PRINT "no irq"
+    ret
+.yes:
+    PRINT "irq"
     ret
 
 irq4_hook:
@@ -233,12 +230,6 @@ irq4_hook:
     mov dx, UART_IIR
     in al, dx
     mov [iir_seen], al
-    cmp dword [read_rbr], 0
-    je .eoi
-    mov dx, COM1
-    in al, dx
-    mov [rbr_seen], al
-.eoi:
     mov al, 0x20
     out 0x20, al
     ret
@@ -254,10 +245,7 @@ lb_oe_byte:   db 0
 lsr_acc:      db 0
 iir_seen:     db 0xEE
 iir_after:    db 0xEE
-rbr_seen:     db 0xEE
-lsr_after:    db 0xEE
 align 4
 irqs:         dd 0
-read_rbr:     dd 0
 
 GUEST_END

@@ -93,8 +93,10 @@ export class Cpu {
   readonly msrs = new Map<number, bigint>();
   tscOffset = 0;
 
-  /** Instructions retired since power-on. */
+  /** Instructions retired since power-on (updated at the end of each block). */
   retired = 0;
+  /** Instructions of the current block retired so far (so time is exact mid-block). */
+  blockRetired = 0;
   /** Virtual time spent halted (ticks that passed with no instruction retiring). */
   idle = 0;
   halted = false;
@@ -586,7 +588,7 @@ export class Cpu {
 
   /** Virtual time in ticks (1 tick = 1 ns; one instruction retires per tick). */
   get time(): number {
-    return this.retired + this.idle;
+    return this.retired + this.blockRetired + this.idle;
   }
 
   // ---- execution -----------------------------------------------------------------------------
@@ -654,6 +656,7 @@ export class Cpu {
         for (; i < n; i++) {
           const op = ops[i];
           if (op.breakpoint && this.breakpointHit()) break;
+          this.blockRetired = i;
           this.opEip = this.eip;
           this.eip = ((this.eip + op.len) & this.ipMask) >>> 0;
           op.exec(this, op);
@@ -664,11 +667,13 @@ export class Cpu {
         }
       } catch (e) {
         this.retired += i;
+        this.blockRetired = 0;
         this.eip = this.opEip;
         this.handleFault(e);
         return;
       }
       this.retired += i;
+      this.blockRetired = 0;
       if (tfBefore && !this.stoppedAtBreakpoint) {
         // Single-step trap after the instruction (SDM 17.3.1.4): #DB with DR6.BS.
         this.dr[6] |= 0x4000;
@@ -745,7 +750,8 @@ export class Cpu {
       this.flagBits &= ~FLAG_RF;
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
-      this.eip = eip;
+      // A fault while delivering INT n/INT3/INTO is reported at the instruction itself.
+      this.eip = kind === 'software' ? this.opEip : eip;
       this.deliverEvent(e.vector, e.errorCode, 'exception');
     } finally {
       this.delivering = outer;

@@ -33,6 +33,14 @@ interface State {
   held: { error: boolean; message: string }[];
 }
 
+/**
+ * nasm's preprocessor functions that are single-line macros with a special parameter:
+ * `%str(text)` quotes its (unexpanded) argument.
+ */
+const PP_FUNCTIONS = new Map<string, SMacro[]>([
+  ['%str', [{ name: '%str', ci: true, params: [{ name: 'text', flags: SPARM_STR }], greedy: true, body: [{ k: 'param', s: 'text', p: 0 }], busy: 0, builtin: true }]],
+]);
+
 const MAX_TOKENS = 200_000;
 const MAX_LEVELS = 1000;
 /** Expansion passes after pasting (nasm has no such limit, only its token count). */
@@ -102,6 +110,7 @@ function expandOne(box: Box, st: State): boolean {
   let cands: SMacro[] | undefined;
   if (mstart.k === 'id') cands = st.env.table.lookup(mstart.s);
   else if (mstart.k === 'pp' && isLocalRef(mstart.s)) cands = st.env.lookupLocal(mstart.s);
+  else if (mstart.k === 'pp') cands = PP_FUNCTIONS.get(mstart.s.toLowerCase());
   if (!cands) return notAMacro();
 
   let m = cands[0];

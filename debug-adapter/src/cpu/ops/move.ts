@@ -8,6 +8,7 @@ import { loadSegment } from '../protection/segments.js';
 import { CS, DS, FLAG_AF, FLAG_CF, FLAG_PF, FLAG_SF, FLAG_ZF, VEC_UD } from '../constants.js';
 import { CpuFault } from '../fault.js';
 import type { OpTable } from './table.js';
+import { movSystemRegister } from './system.js';
 
 function mov(insn: Insn): Exec | undefined {
   const [k0, k1] = insn.operands;
@@ -23,7 +24,7 @@ function mov(insn: Insn): Exec | undefined {
     const wr0 = writer0(insn);
     return (c, o) => wr0(c, o, c.segSel[seg]); // a 32-bit destination gets the selector zero-extended
   }
-  if (!isReg(k0) && k0 !== OperandKind.Mem) return undefined; // control/debug/test registers: system.ts
+  if (isSystemRegister(k0) || isSystemRegister(k1)) return movSystemRegister(insn);
   if (!isReg(k1) && k1 !== OperandKind.Mem && k1 !== OperandKind.Imm) return undefined;
   if (k0 === OperandKind.Reg32 && k1 === OperandKind.Reg32) {
     return (c, o) => {
@@ -43,6 +44,10 @@ function mov(insn: Insn): Exec | undefined {
   const rd1 = readerN(insn, 1);
   const wr0 = writer0(insn);
   return (c, o) => wr0(c, o, rd1(c, o));
+}
+
+function isSystemRegister(kind: OperandKind): boolean {
+  return kind === OperandKind.ControlReg || kind === OperandKind.DebugReg || kind === OperandKind.TestReg;
 }
 
 function extend(signed: boolean) {
@@ -134,7 +139,7 @@ function loadFarPointer(seg: number) {
       const ea = o.ea(c, o);
       const offset = size === 4 ? c.rd32(o.seg, ea) : c.rd16(o.seg, ea);
       const selector = c.rd16(o.seg, (ea + size) >>> 0);
-      loadSegment(c, seg, selector);
+      loadSegment(c, seg, selector, false); // only MOV SS and POP SS hold off interrupts
       wr0(c, o, offset);
     };
   };

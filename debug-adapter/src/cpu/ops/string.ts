@@ -18,7 +18,7 @@ import { Mnemonic } from 'iced-x86';
 import { SEG_DOWN, SEG_READ, SEG_WRITE, type Cpu } from '../cpu.js';
 import { REP_E, REP_NONE, type Exec, type Op } from '../op.js';
 import { OperandKind, type Insn } from '../insn.js';
-import { ES } from '../constants.js';
+import { ES, FLAG_TF } from '../constants.js';
 import { portRead, portWrite } from './io.js';
 import type { OpTable } from './table.js';
 
@@ -220,6 +220,14 @@ function yieldRepeat(c: Cpu): void {
   c.attention = true;
 }
 
+/**
+ * Elements to run before re-executing the instruction. Under TF one: the single-step trap comes
+ * after each iteration, with EIP still at the instruction, as on hardware (and QEMU).
+ */
+function repBudget(c: Cpu): number {
+  return (c.flagBits & FLAG_TF) !== 0 ? 1 : MAX_REP_ITERATIONS;
+}
+
 function repeated(step: Step, asz: number, compare: boolean): Exec {
   return (c, o) => {
     if (o.rep === REP_NONE) {
@@ -229,7 +237,7 @@ function repeated(step: Step, asz: number, compare: boolean): Exec {
     let n = asz === 4 ? c.r32[1] >>> 0 : c.r16[2];
     if (n === 0) return;
     const whileEqual = o.rep === REP_E;
-    for (let budget = MAX_REP_ITERATIONS; ; ) {
+    for (let budget = repBudget(c); ; ) {
       step(c, o);
       setCount(c, asz, --n);
       if (n === 0) return;
@@ -250,7 +258,7 @@ function repeatedBulk(kind: number, step: Step, size: number): Exec {
     }
     let n = c.r32[1] >>> 0;
     if (n === 0) return;
-    let budget = MAX_REP_ITERATIONS;
+    let budget = repBudget(c);
     while (n !== 0 && budget !== 0) {
       const max = Math.min(n, budget);
       let done = c.df ? 0 : movs ? movsBulk(c, o.seg, size, max) : stosBulk(c, size, max);

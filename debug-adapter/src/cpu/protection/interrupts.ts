@@ -7,8 +7,8 @@
 //   treated like an invalid IDT entry, #GP(vector·8 + 2 + EXT).
 // - Virtual-8086 mode does not exist here (EFLAGS.VM is never set), so the VM86 frame (GS, FS,
 //   DS, ES pushed) never arises.
-// - RF is not set in the EFLAGS image pushed for fault-class exceptions (P6 behaviour; QEMU does
-//   not set it either); hardware breakpoints, which RF exists for, are not implemented.
+// - RF is not set in the EFLAGS image pushed for fault-class exceptions (P6 and later set it;
+//   QEMU does not): it only matters for instruction breakpoints, which are not implemented.
 import type { Cpu } from '../cpu.js';
 import type { EventKind } from '../deliver.js';
 import { CpuFault } from '../fault.js';
