@@ -66,6 +66,27 @@ function registerOperand(reg: number): [OperandKind, number] {
   return [OperandKind.Other, 0];
 }
 
+/** The compilers' view of iced's operand kinds other than registers. */
+const OPERAND_KINDS = new Map<OpKind, OperandKind>([
+  [OpKind.Memory, OperandKind.Mem],
+  [OpKind.MemorySegSI, OperandKind.StringMem],
+  [OpKind.MemorySegESI, OperandKind.StringMem],
+  [OpKind.MemorySegDI, OperandKind.StringMem],
+  [OpKind.MemorySegEDI, OperandKind.StringMem],
+  [OpKind.MemoryESDI, OperandKind.StringMem],
+  [OpKind.MemoryESEDI, OperandKind.StringMem],
+  [OpKind.Immediate8, OperandKind.Imm],
+  [OpKind.Immediate8_2nd, OperandKind.Imm],
+  [OpKind.Immediate16, OperandKind.Imm],
+  [OpKind.Immediate32, OperandKind.Imm],
+  [OpKind.Immediate8to16, OperandKind.Imm],
+  [OpKind.Immediate8to32, OperandKind.Imm],
+  [OpKind.NearBranch16, OperandKind.NearBranch],
+  [OpKind.NearBranch32, OperandKind.NearBranch],
+  [OpKind.FarBranch16, OperandKind.FarBranch],
+  [OpKind.FarBranch32, OperandKind.FarBranch],
+]);
+
 const PREFIX_BYTES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]);
 
 const formatter = new Formatter(FormatterSyntax.Nasm);
@@ -96,6 +117,10 @@ export function toInsn(instr: Instruction, bytes: Uint8Array, bitness: 16 | 32):
   let sizeFromOperand = 0;
   for (let i = 0; i < instr.opCount; i++) {
     const kind = instr.opKind(i);
+    if (kind !== OpKind.Register) {
+      operands.push(OPERAND_KINDS.get(kind) ?? OperandKind.Other);
+      regs.push(0);
+    }
     switch (kind) {
       case OpKind.Register: {
         const [k, index] = registerOperand(instr.opRegister(i));
@@ -109,8 +134,6 @@ export function toInsn(instr: Instruction, bytes: Uint8Array, bitness: 16 | 32):
         break;
       }
       case OpKind.Memory:
-        operands.push(OperandKind.Mem);
-        regs.push(0);
         memSize = MemorySizeExt.size(instr.memorySize);
         if (sizeFromOperand === 0 && (memSize === 1 || memSize === 2 || memSize === 4)) sizeFromOperand = memSize;
         break;
@@ -120,66 +143,41 @@ export function toInsn(instr: Instruction, bytes: Uint8Array, bitness: 16 | 32):
       case OpKind.MemorySegEDI:
       case OpKind.MemoryESDI:
       case OpKind.MemoryESEDI:
-        operands.push(OperandKind.StringMem);
-        regs.push(0);
         memSize = MemorySizeExt.size(instr.memorySize);
         if (sizeFromOperand === 0) sizeFromOperand = memSize;
         break;
       case OpKind.Immediate8:
-        operands.push(OperandKind.Imm);
-        regs.push(0);
-        if (i === 0 || operands.filter((o) => o === OperandKind.Imm).length === 1) imm = instr.immediate8;
+        imm = instr.immediate8;
         break;
       case OpKind.Immediate8_2nd:
-        operands.push(OperandKind.Imm);
-        regs.push(0);
         imm2 = instr.immediate8_2nd;
         break;
       case OpKind.Immediate16:
-        operands.push(OperandKind.Imm);
-        regs.push(0);
         imm = instr.immediate16;
         break;
       case OpKind.Immediate32:
-        operands.push(OperandKind.Imm);
-        regs.push(0);
         imm = instr.immediate32 | 0;
         break;
       case OpKind.Immediate8to16:
-        operands.push(OperandKind.Imm);
-        regs.push(0);
         imm = instr.immediate8to16;
         break;
       case OpKind.Immediate8to32:
-        operands.push(OperandKind.Imm);
-        regs.push(0);
         imm = instr.immediate8to32 | 0;
         break;
       case OpKind.NearBranch16:
-        operands.push(OperandKind.NearBranch);
-        regs.push(0);
         branchRel = (instr.nearBranch16 - instr.length) | 0;
         break;
       case OpKind.NearBranch32:
-        operands.push(OperandKind.NearBranch);
-        regs.push(0);
         branchRel = (instr.nearBranch32 - instr.length) | 0;
         break;
       case OpKind.FarBranch16:
-        operands.push(OperandKind.FarBranch);
-        regs.push(0);
         farSelector = instr.farBranchSelector;
         farOffset = instr.farBranch16;
         break;
       case OpKind.FarBranch32:
-        operands.push(OperandKind.FarBranch);
-        regs.push(0);
         farSelector = instr.farBranchSelector;
         farOffset = instr.farBranch32 >>> 0;
         break;
-      default:
-        operands.push(OperandKind.Other);
-        regs.push(0);
     }
   }
   let memBase = addressRegister(instr.memoryBase);

@@ -1,22 +1,15 @@
 // Shapes for running one short code snippet on the CPU from a known state (used by the
 // differential tests against unicorn and by the benchmarks). 32-bit flat protected mode, ring 0,
 // paging off.
+import type { GeneralRegisters } from '../machine/entry-state.js';
 
 export const SNIPPET_CODE_BASE = 0x1000;
 export const SNIPPET_DATA_BASE = 0x10000;
 export const SNIPPET_DATA_SIZE = 0x10000;
 export const SNIPPET_STACK_TOP = 0x40000;
 
-export interface SnippetRegisters {
-  eax: number;
-  ecx: number;
-  edx: number;
-  ebx: number;
-  esp: number;
-  ebp: number;
-  esi: number;
-  edi: number;
-}
+/** The eight general registers by name (the loader's entry state uses the same shape). */
+export type SnippetRegisters = GeneralRegisters;
 
 export interface SnippetCase {
   /** Machine code placed at SNIPPET_CODE_BASE; execution stops when EIP reaches its end. */

@@ -119,15 +119,7 @@ export function farCall(cpu: Cpu, selector: number, offset: number, osz: 2 | 4):
   const err = selectorError(selector);
   if (isCodeDesc(d)) {
     checkDirectCode(cpu, selector, d, err);
-    const eip = osz === 2 ? offset & 0xffff : offset >>> 0;
-    const frame = new StackFrame(cpu, currentStack(cpu, SS), cpu.r32[4], cpu.cpl === 3, 0);
-    frame.push(osz, cpu.segSel[CS]);
-    frame.push(osz, cpu.eip);
-    if (eip > descLimit(d)) throw new CpuFault(VEC_GP, 0);
-    markAccessed(cpu, d);
-    frame.commit();
-    cpu.r32[4] = frame.finalEsp;
-    jumpTo(cpu, selector, d, eip);
+    callAtSamePrivilege(cpu, selector, d, osz === 2 ? offset & 0xffff : offset >>> 0, osz);
     return;
   }
   if (!isCallGate(d)) throw new CpuFault(VEC_GP, err);
@@ -166,6 +158,11 @@ export function farCall(cpu: Cpu, selector: number, offset: number, osz: 2 | 4):
     return;
   }
   // Same privilege through the gate (conforming target, or DPL = CPL).
+  callAtSamePrivilege(cpu, target, code, eip, size);
+}
+
+/** Pushes CS:EIP on the current stack (every push checked before any is written) and jumps. */
+function callAtSamePrivilege(cpu: Cpu, selector: number, code: Descriptor, eip: number, size: 2 | 4): void {
   const frame = new StackFrame(cpu, currentStack(cpu, SS), cpu.r32[4], cpu.cpl === 3, 0);
   frame.push(size, cpu.segSel[CS]);
   frame.push(size, cpu.eip);
@@ -173,7 +170,7 @@ export function farCall(cpu: Cpu, selector: number, offset: number, osz: 2 | 4):
   markAccessed(cpu, code);
   frame.commit();
   cpu.r32[4] = frame.finalEsp;
-  jumpTo(cpu, target, code, eip);
+  jumpTo(cpu, selector, code, eip);
 }
 
 /**
