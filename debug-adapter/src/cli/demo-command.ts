@@ -3,9 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine, EngineInputError } from '../engine/engine.js';
+import { availableTechniques } from '../hypervisor/index.js';
 
-/** Techniques available in this build (the hypervisor issues add the others). */
-export const DEMO_TECHNIQUES = ['native'] as const;
 const DEMO_BUDGET = 500_000_000;
 
 export function demoCommand(argv: string[], root: string): number {
@@ -23,12 +22,12 @@ export function demoCommand(argv: string[], root: string): number {
   }
   let failed = 0;
   for (const f of files) {
-    for (const technique of DEMO_TECHNIQUES) {
+    for (const technique of availableTechniques()) {
       const file = path.join(dir, f);
       process.stdout.write(`== ${f} (${technique}) ==\n`);
       let engine: Engine;
       try {
-        engine = Engine.fromFile(file, { includePaths: [path.join(dir, 'include')] });
+        engine = Engine.fromFile(file, { includePaths: [path.join(dir, 'include')], technique });
       } catch (e) {
         if (!(e instanceof EngineInputError)) throw e;
         failed++;
@@ -46,9 +45,14 @@ export function demoCommand(argv: string[], root: string): number {
       if (!endedWithNewline) process.stdout.write('\n');
       const status = stop.exitStatus ?? 4;
       if (stop.reason !== 'debug-exit') failed++;
+      const stats = engine.statistics();
+      const exits = Object.entries(stats.exits.byReason).map(([r, n]) => `${r} ${n}`).join(', ');
+      const holes = Object.entries(stats.holes.byInstruction).map(([m, n]) => `${m} ${n}`).join(', ');
       process.stdout.write(
         `-- ${stop.reason}, exit status ${status}; ${engine.instructions.toLocaleString('en-US')} instructions in ${ms.toFixed(1)} ms` +
-          `${stop.message ? `; ${stop.message}` : ''}\n\n`,
+          `${stop.message ? `; ${stop.message}` : ''}\n` +
+          (technique === 'native' ? '' : `-- exits: ${stats.exits.total}${exits ? ` (${exits})` : ''}; holes: ${stats.holes.total}${holes ? ` (${holes})` : ''}; modelled cycles ${stats.cycles.toLocaleString('en-US')}\n`) +
+          '\n',
       );
     }
   }

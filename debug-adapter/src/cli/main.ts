@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { asmCommand, ASM_USAGE } from './asm-command.js';
 import { demoCommand } from './demo-command.js';
 import { runCommand, RUN_USAGE } from './run-command.js';
+import { compareCommand, COMPARE_USAGE } from './compare-command.js';
 import { UsageError } from './args.js';
 
 const USAGE = `usage: hyperstep <command> [options]
@@ -11,6 +12,7 @@ commands:
   asm IN.asm [-o OUT.bin] [--listing OUT.lst] [-I DIR]   assemble (byte-identical to nasm -f bin)
   run IMAGE|IN.asm [--memory MIB] [--max-instructions N] [--json]
                                                          run a guest (serial output on stdout)
+  compare IMAGE|IN.asm [--json]                          run under every technique, side by side
   demo [DIR]                                             run every sample guest and summarise it
 `;
 
@@ -26,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
         return asmCommand(rest);
       case 'run':
         return await runCommand(rest);
+      case 'compare':
+        return compareCommand(rest);
       case 'demo':
         return demoCommand(rest, root);
       case undefined:
@@ -43,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       // run's bad-argument errors are one line (ARCHITECTURE §6); asm adds its usage.
       const usage = command === 'asm' ? ASM_USAGE : '';
       if (command === 'run') e.message += ` (${RUN_USAGE})`;
+      if (command === 'compare') e.message += ` (${COMPARE_USAGE})`;
       process.stderr.write(`hyperstep ${command}: ${e.message}\n${usage ? usage + '\n' : ''}`);
       return command === 'asm' ? 1 : EXIT_BAD_INPUT;
     }

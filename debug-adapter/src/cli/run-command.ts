@@ -3,13 +3,61 @@
 // the exit status is QEMU's isa-debug-exit status, or the tool's own even statuses.
 import * as fs from 'node:fs';
 import { Engine, EngineInputError } from '../engine/engine.js';
+import { isTechnique, ALL_TECHNIQUES, type Technique, type VmmEvent } from '../hypervisor/index.js';
 import { parseArgs, UsageError } from './args.js';
 
 export const RUN_USAGE =
-  'usage: hyperstep run IMAGE|IN.asm [--technique T] [--memory MIB] [--max-instructions N] [--json] [--trace exits]';
+  'usage: hyperstep run IMAGE|IN.asm [--technique T] [--vmx NAME=VALUE,...] [--guest-ring 1|3] [--memory MIB] [--max-instructions N] [--json] [--trace exits]';
 
 const EXIT_BAD_INPUT = 6;
-const TECHNIQUES_AVAILABLE = ['native'];
+
+/** `--vmx hlt-exiting=off,io-bitmap=0x3f8-0x3ff` → { 'hlt-exiting': 'off', 'io-bitmap': '0x3f8-0x3ff' }. */
+export function parseVmxOption(texts: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const text of texts) {
+    for (const item of text.split(',')) {
+      const trimmed = item.trim();
+      if (trimmed === '') continue;
+      const eq = trimmed.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--vmx expects NAME=VALUE items separated by commas (got '${trimmed}')`);
+      out[trimmed.slice(0, eq).trim()] = trimmed.slice(eq + 1).trim();
+    }
+  }
+  return out;
+}
+
+/** One line per VMM event for `--trace exits` (stderr). */
+export function formatEvent(e: VmmEvent): string {
+  const where = `eip=0x${(e.eip >>> 0).toString(16).padStart(8, '0')}${e.source ? ` ${e.source.file}:${e.source.line}` : ''}`;
+  if (e.kind === 'hole') return `[${e.seq}] hole ${e.mnemonic} ${where} ${e.instruction}: ${e.message}`;
+  const qual = e.qualification === undefined ? '' : ` qual=0x${(e.qualification >>> 0).toString(16)}`;
+  return `[${e.seq}] ${e.kind} ${e.reason} ${where} ${e.instruction}${qual} cost=${e.cost} -> ${e.action}`;
+}
+
+export interface TechniqueSettings {
+  technique: Technique;
+  vmx?: Record<string, string>;
+  guestRing?: 1 | 3;
+}
+
+/** --technique, --vmx and --guest-ring, checked together. */
+export function techniqueSettings(values: Map<string, string[]>): TechniqueSettings {
+  const technique = values.get('--technique')?.at(-1) ?? 'native';
+  if (!isTechnique(technique)) throw new UsageError(`unknown technique '${technique}' (known: ${ALL_TECHNIQUES.join(', ')})`);
+  const settings: TechniqueSettings = { technique };
+  const vmx = values.get('--vmx');
+  if (vmx !== undefined) {
+    if (technique !== 'vt-x') throw new UsageError('--vmx applies to --technique vt-x');
+    settings.vmx = parseVmxOption(vmx);
+  }
+  const ring = values.get('--guest-ring')?.at(-1);
+  if (ring !== undefined) {
+    if (technique !== 'trap-and-emulate') throw new UsageError('--guest-ring applies to --technique trap-and-emulate');
+    if (ring !== '1' && ring !== '3') throw new UsageError(`--guest-ring must be 1 or 3 (got '${ring}')`);
+    settings.guestRing = ring === '1' ? 1 : 3;
+  }
+  return settings;
+}
 
 function parsePositiveInteger(text: string, option: string, max: number): number {
   if (!/^(0x[0-9a-f]+|\d+)$/i.test(text.replace(/_/g, ''))) throw new UsageError(`${option} needs a positive integer (got '${text}')`);
@@ -19,21 +67,14 @@ function parsePositiveInteger(text: string, option: string, max: number): number
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['--technique', '--memory', '--max-instructions', '--trace', '-I'], ['--json', '-h', '--help']);
+  const args = parseArgs(argv, ['--technique', '--vmx', '--guest-ring', '--memory', '--max-instructions', '--trace', '-I'], ['--json', '-h', '--help']);
   if (args.flags.has('-h') || args.flags.has('--help')) {
     process.stdout.write(RUN_USAGE + '\n');
     return 0;
   }
   if (args.positionals.length !== 1) throw new UsageError(args.positionals.length ? 'exactly one image or source expected' : 'no image or source given');
-  const technique = args.values.get('--technique')?.at(-1) ?? 'native';
-  if (!TECHNIQUES_AVAILABLE.includes(technique)) {
-    const known = ['native', 'trap-and-emulate', 'binary-translation', 'paravirt', 'vt-x'];
-    throw new UsageError(
-      known.includes(technique)
-        ? `technique '${technique}' is not available in this build yet (available: ${TECHNIQUES_AVAILABLE.join(', ')})`
-        : `unknown technique '${technique}' (known: ${known.join(', ')})`,
-    );
-  }
+  const settings = techniqueSettings(args.values);
+  const technique = settings.technique;
   const memoryText = args.values.get('--memory')?.at(-1);
   const memoryMiB = memoryText === undefined ? undefined : parsePositiveInteger(memoryText, '--memory', 3072);
   const limitText = args.values.get('--max-instructions')?.at(-1);
@@ -44,7 +85,12 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   let engine: Engine;
   try {
-    engine = Engine.fromFile(args.positionals[0], { memoryMiB, includePaths: args.values.get('-I') ?? [] });
+    engine = Engine.fromFile(args.positionals[0], {
+      memoryMiB,
+      includePaths: args.values.get('-I') ?? [],
+      technique,
+      hypervisor: { vmx: settings.vmx, guestRing: settings.guestRing },
+    });
   } catch (e) {
     if (e instanceof EngineInputError || e instanceof RangeError) {
       process.stderr.write(`hyperstep run: ${e.message}\n`);
@@ -52,6 +98,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  if (trace.includes('exits')) engine.log.onEvent((e) => process.stderr.write(formatEvent(e) + '\n'));
   const serial: number[] = [];
   engine.onSerial((bytes) => {
     if (json) for (const b of bytes) serial.push(b);
@@ -65,15 +112,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   const exitStatus = stop.exitStatus ?? 4;
   if (stop.message) process.stderr.write(`hyperstep run: ${stop.message}\n`);
   if (json) {
+    const stats = engine.statistics();
     const result = {
       technique,
       stopReason: stop.reason,
       exitStatus,
       instructions: engine.instructions,
       serial: Buffer.from(serial).toString('latin1'),
-      exits: { total: 0, byReason: {} },
-      holes: { total: 0, byInstruction: {} },
-      cycles: engine.instructions,
+      exits: stats.exits,
+      holes: stats.holes,
+      cycles: stats.cycles,
     };
     process.stdout.write(JSON.stringify(result) + '\n');
   }

@@ -12,6 +12,11 @@ import { Cpu } from '../cpu/cpu.js';
 import type { CpuBus } from '../cpu/bus.js';
 import { applyEntryState } from './entry.js';
 import { peekTranslation } from '../cpu/mmu.js';
+import {
+  costModel, createHypervisor, EventLog, type CostModel, type CostOverrides, type Hypervisor, type HypervisorOptions,
+  type SourcePosition, type Technique, type VmmStatistics,
+} from '../hypervisor/index.js';
+import '../hypervisor/techniques.js';
 
 export const DEFAULT_MEMORY_MIB = 32;
 
@@ -44,6 +49,10 @@ export class EngineInputError extends Error {
 export interface EngineOptions {
   memoryMiB?: number;
   includePaths?: string[];
+  /** The virtualization technique (default native). */
+  technique?: Technique;
+  hypervisor?: HypervisorOptions;
+  costs?: CostOverrides;
 }
 
 export interface LoadedProgram {
@@ -60,8 +69,22 @@ export class Engine {
   program: LoadedProgram | undefined;
   private readonly serialListeners: ((bytes: Uint8Array) => void)[] = [];
   private pauseRequested = false;
+  readonly technique: Technique;
+  /** The VMM running the guest (null natively). */
+  readonly hypervisor: Hypervisor | null;
+  /** Exits and holes of this run. */
+  readonly log = new EventLog();
+  readonly costs: CostModel;
+  private sourceIndex = new Map<number, SourcePosition>();
 
   constructor(options: EngineOptions = {}) {
+    this.technique = options.technique ?? 'native';
+    this.costs = costModel(options.costs);
+    try {
+      this.hypervisor = createHypervisor(this.technique, options.hypervisor);
+    } catch (e) {
+      throw new EngineInputError((e as Error).message);
+    }
     const mib = options.memoryMiB ?? DEFAULT_MEMORY_MIB;
     this.machine = new PcMachine({ memoryMiB: mib });
     const machine = this.machine;
@@ -112,8 +135,26 @@ export class Engine {
       const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
       throw new EngineInputError(`assembly failed: ${where}${first?.message ?? 'unknown error'}${more}`, result.diagnostics);
     }
-    this.loadImage(result.bytes, fileName);
     this.program = { image: result.bytes, sourceFile: fileName, sourceMap: result.sourceMap, symbols: result.symbols };
+    this.sourceIndex = new Map();
+    for (const entry of result.sourceMap) {
+      if (entry.kind === 'instruction' && !this.sourceIndex.has(entry.address)) {
+        this.sourceIndex.set(entry.address, { file: entry.location.file, line: entry.location.line });
+      }
+    }
+    const program = this.program;
+    this.loadImage(result.bytes, fileName);
+    this.program = program;
+  }
+
+  /** The source line an instruction address came from (programs loaded from source only). */
+  sourceAt(eip: number): SourcePosition | undefined {
+    return this.sourceIndex.get(eip >>> 0);
+  }
+
+  /** Exits, holes and modelled cycles so far. */
+  statistics(): VmmStatistics {
+    return this.log.statistics(this.cpu.retired, this.costs.instruction);
   }
 
   /** `kernelName` is the path as the user gave it: QEMU passes it as the Multiboot command line. */
@@ -126,6 +167,13 @@ export class Engine {
     }
     applyEntryState(this.cpu, entry);
     this.program = { image, sourceMap: [], symbols: [] };
+    this.hypervisor?.start({
+      cpu: this.cpu,
+      machine: this.machine,
+      log: this.log,
+      costs: this.costs,
+      sourceAt: (eip) => this.sourceAt(eip),
+    });
   }
 
   onSerial(listener: (bytes: Uint8Array) => void): void {

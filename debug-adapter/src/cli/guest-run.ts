@@ -1,0 +1,47 @@
+// Runs one guest to its end under one technique and collects what the command line reports.
+import { Engine, EngineInputError, type StopInfo } from '../engine/engine.js';
+import type { HypervisorOptions, Technique, VmmStatistics } from '../hypervisor/index.js';
+
+export interface GuestRunResult {
+  technique: Technique;
+  serial: Uint8Array;
+  stop: StopInfo;
+  exitStatus: number;
+  instructions: number;
+  statistics: VmmStatistics;
+  milliseconds: number;
+}
+
+export interface GuestRunOptions {
+  memoryMiB?: number;
+  includePaths?: string[];
+  maxInstructions?: number;
+  hypervisor?: HypervisorOptions;
+}
+
+/** Throws EngineInputError when the input cannot be run. */
+export function runGuest(file: string, technique: Technique, options: GuestRunOptions = {}): GuestRunResult {
+  const engine = Engine.fromFile(file, {
+    memoryMiB: options.memoryMiB,
+    includePaths: options.includePaths,
+    technique,
+    hypervisor: options.hypervisor,
+  });
+  const chunks: number[] = [];
+  engine.onSerial((bytes) => {
+    for (const b of bytes) chunks.push(b);
+  });
+  const t0 = performance.now();
+  const stop = engine.run(options.maxInstructions ?? Infinity);
+  return {
+    technique,
+    serial: Uint8Array.from(chunks),
+    stop,
+    exitStatus: stop.exitStatus ?? 4,
+    instructions: engine.instructions,
+    statistics: engine.statistics(),
+    milliseconds: performance.now() - t0,
+  };
+}
+
+export { EngineInputError };

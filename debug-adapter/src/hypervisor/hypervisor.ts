@@ -1,0 +1,40 @@
+// The interface every technique implements, and what the engine hands it. A technique installs
+// itself on the CPU's intercept interface (debug-adapter/src/cpu/intercepts.ts) and reports every
+// exit and hole to the event log.
+import type { Cpu } from '../cpu/cpu.js';
+import type { PcMachine } from '../machine/pc.js';
+import type { EventLog } from './event-log.js';
+import type { CostModel } from './cost-model.js';
+import type { SourcePosition, Technique } from './types.js';
+import type { VirtualCpuState } from './virtual-state.js';
+
+export interface HypervisorContext {
+  readonly cpu: Cpu;
+  readonly machine: PcMachine;
+  readonly log: EventLog;
+  readonly costs: CostModel;
+  /** Source line of a guest address, from the program's source map (undefined for images). */
+  sourceAt(eip: number): SourcePosition | undefined;
+}
+
+/** Options for a technique, from the command line or the launch configuration. */
+export interface HypervisorOptions {
+  /** VT-x controls: NAME → VALUE, the vocabulary of issue 4 (`hlt-exiting`, `io-bitmap`, ...). */
+  vmx?: Record<string, string | number | boolean>;
+  /** trap-and-emulate: the physical ring the guest kernel runs in (1 by default, or 3). */
+  guestRing?: 1 | 3;
+}
+
+export interface Hypervisor {
+  readonly technique: Technique;
+  /**
+   * Takes over a CPU that the loader has put in the guest's entry state: builds the VMM's
+   * structures, adjusts the physical state (de-privileging, shadow tables) and installs the
+   * CPU intercepts.
+   */
+  start(context: HypervisorContext): void;
+  /** What the guest believes its CPU state is (null when the VMM keeps no virtual state). */
+  virtualState(): VirtualCpuState | null;
+}
+
+export type HypervisorFactory = (options: HypervisorOptions) => Hypervisor;
