@@ -1,3 +1,7 @@
 // Registers every technique module of this build (imported once by the engine).
-// Each technique module exports a factory; add one line per technique.
-export {};
+import { registerTechnique } from './index.js';
+import { trapEmulateFactory } from './trap-emulate/index.js';
+import { vtxFactory } from './vtx/vtx.js';
+
+registerTechnique('trap-and-emulate', trapEmulateFactory);
+registerTechnique('vt-x', vtxFactory);
