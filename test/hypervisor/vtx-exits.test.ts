@@ -213,6 +213,12 @@ describe('other instruction controls', () => {
     expect(only(r, 'DR_ACCESS').map((e) => e.qualification)).toEqual([0x17, 0x0]); // from DR7 to EAX; to DR0 from EAX
   });
 
+  test('pause-exiting: one PAUSE_INSTRUCTION exit per PAUSE, none without the control', () => {
+    const spin = guest('    pause\n    pause\n    pause');
+    expect(runSource(spin, 'vt-x', { 'pause-exiting': 'on' }).byReason.PAUSE_INSTRUCTION).toBe(3);
+    expect(runSource(spin).byReason.PAUSE_INSTRUCTION).toBeUndefined();
+  });
+
   test('VMCALL, RDPMC, MONITOR exit and the VMM injects the fault native would raise', () => {
     for (const [insn, reason, vmx] of [
       ['vmcall', 'VMCALL', {}],

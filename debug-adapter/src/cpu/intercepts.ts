@@ -25,8 +25,11 @@ export interface Intercepts {
   io?(cpu: Cpu, port: number, size: 1 | 2 | 4, write: boolean, value: number): InterceptDecision;
   /** Exception or interrupt about to be delivered through the IDT. */
   event?(cpu: Cpu, vector: number, errorCode: number, kind: EventKind): InterceptDecision;
-  /** CPUID, HLT, RDTSC, RDMSR/WRMSR, MOV CR/DR about to execute natively. */
-  special?(cpu: Cpu, op: Op, what: 'cpuid' | 'hlt' | 'rdtsc' | 'rdmsr' | 'wrmsr' | 'cr-read' | 'cr-write' | 'dr-read' | 'dr-write' | 'invlpg'): InterceptDecision;
+  /**
+   * CPUID, HLT, RDTSC, RDMSR/WRMSR, MOV CR/DR, INVLPG about to execute natively; also PAUSE,
+   * which is ordinary for the knowledge base but a VT-x exit under PAUSE exiting.
+   */
+  special?(cpu: Cpu, op: Op, what: 'cpuid' | 'hlt' | 'rdtsc' | 'rdmsr' | 'wrmsr' | 'cr-read' | 'cr-write' | 'dr-read' | 'dr-write' | 'invlpg' | 'pause'): InterceptDecision;
   /** After the processor's mode changed (CR writes, CPL changes, descriptor-table loads). */
   modeChanged?(cpu: Cpu, what: ModeChange): void;
   /** The CPU shut down (triple fault). */

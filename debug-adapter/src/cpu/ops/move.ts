@@ -147,6 +147,11 @@ function loadFarPointer(seg: number) {
 
 const nop: Exec = () => undefined;
 
+/** PAUSE: a NOP for the CPU, visible to a hypervisor (VT-x PAUSE exiting). */
+const pause: Exec = (c, o) => {
+  c.intercepts?.special?.(c, o, 'pause');
+};
+
 const ud: Exec = () => {
   throw new CpuFault(VEC_UD);
 };
@@ -170,7 +175,7 @@ export const moveOps: OpTable = {
   [Mnemonic.Lgs]: loadFarPointer(5),
   [Mnemonic.Lss]: loadFarPointer(2),
   [Mnemonic.Nop]: () => nop,
-  [Mnemonic.Pause]: () => nop,
+  [Mnemonic.Pause]: () => pause,
   [Mnemonic.Wait]: () => nop,
   [Mnemonic.Ud0]: () => ud,
   [Mnemonic.Ud1]: () => ud,

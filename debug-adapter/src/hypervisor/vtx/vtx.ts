@@ -530,6 +530,9 @@ export class VtxHypervisor implements Hypervisor {
         return this.crWrite(cpu, op);
       case 'cr-read':
         return this.crRead(cpu, op);
+      case 'pause':
+        if (this.c['pause-exiting']) this.exit(cpu, EXIT.PAUSE_INSTRUCTION, op, 0, {}, 'emulated: PAUSE (a spin-wait hint)', costs.emulateInstruction);
+        return 'native';
       case 'invlpg': {
         if (!this.c['invlpg-exiting']) return 'native';
         const lin = (cpu.segBase[op.seg] + op.ea(cpu, op)) >>> 0;
