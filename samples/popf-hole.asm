@@ -24,13 +24,8 @@ _start:
     mov esp, stack_top
     call lib_init
     mov eax, timer
-    mov ecx, 0x20
-    call set_gate
-    call pic_init
-    mov ax, 100                         ; a tick every 100 PIT cycles (about 84 µs)
-    call pit_init
-    mov cl, 0
-    call pic_unmask
+    mov dx, 100                         ; a tick every 100 PIT cycles (about 84 µs)
+    call start_timer
     sti
 
     mov ecx, ROUNDS

@@ -20,13 +20,8 @@ _start:
     mov esp, stack_top
     call lib_init
     mov eax, timer
-    mov ecx, 0x20
-    call set_gate
-    call pic_init
-    mov ax, 1193                        ; about 1 kHz
-    call pit_init
-    mov cl, 0
-    call pic_unmask
+    mov dx, 1193                        ; about 1 kHz
+    call start_timer
     sti
 .wait:
     hlt

@@ -19,13 +19,8 @@ _start:
     mov esp, stack_top
     call lib_init
     mov eax, timer
-    mov ecx, 0x20
-    call set_gate
-    call pic_init
-    mov ax, 1000
-    call pit_init
-    mov cl, 0
-    call pic_unmask
+    mov dx, 1000
+    call start_timer
 
     mov esi, 8                          ; CPUID, always an exit
 .cpuid:

@@ -17,7 +17,7 @@ interface Expectation {
 }
 
 const SENSITIVE_NATIVE =
-  'GDTR base  00100168\nIDTR base  001002a0\nMSW        00000011\nCS RPL     00000000\nSS RPL     00000000\nIF after cli 00000000\n';
+  'GDTR base  00100190\nIDTR base  001002c8\nMSW        00000011\nCS RPL     00000000\nSS RPL     00000000\nIF after cli 00000000\n';
 
 const EXPECTED: Record<string, Partial<Record<Technique, Expectation>>> = {
   hello: {

@@ -100,9 +100,18 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (trace.includes('exits')) engine.log.onEvent((e) => process.stderr.write(formatEvent(e) + '\n'));
   const serial: number[] = [];
+  let stdoutClosed = false;
   engine.onSerial((bytes) => {
     if (json) for (const b of bytes) serial.push(b);
-    else fs.writeSync(1, bytes);
+    else if (!stdoutClosed) {
+      try {
+        fs.writeSync(1, bytes);
+      } catch (e) {
+        // A reader that went away (`| head`) ends the output, not the run.
+        if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+        stdoutClosed = true;
+      }
+    }
   });
   const input = new StdinFeed(engine);
   let stop = await engine.runSliced(maxInstructions);
