@@ -146,6 +146,7 @@ describe('CR access', () => {
   test('reads of CR0 return the read shadow in owned bits', () => {
     const r = runSource(guest('    mov eax, cr0\n    smsw bx'), 'vt-x', { 'cr0-guest-host-mask': '0x8', 'cr0-read-shadow': '0x8' });
     expect(r.engine.cpu.r32[0] & 8).toBe(8);
+    expect(r.engine.cpu.r16[6] & 8).toBe(8); // SMSW BX reads the shadow too
     expect(r.engine.cpu.cr0 & 8).toBe(0);
     expect(r.byReason.CR_ACCESS).toBeUndefined();
   });

@@ -30,6 +30,8 @@ export interface Intercepts {
    * which is ordinary for the knowledge base but a VT-x exit under PAUSE exiting.
    */
   special?(cpu: Cpu, op: Op, what: 'cpuid' | 'hlt' | 'rdtsc' | 'rdmsr' | 'wrmsr' | 'cr-read' | 'cr-write' | 'dr-read' | 'dr-write' | 'invlpg' | 'pause'): InterceptDecision;
+  /** The CR0 value SMSW shows the guest (VT-x: owned bits from the CR0 read shadow). */
+  visibleCr0?(cpu: Cpu): number;
   /** After the processor's mode changed (CR writes, CPL changes, descriptor-table loads). */
   modeChanged?(cpu: Cpu, what: ModeChange): void;
   /** The CPU shut down (triple fault). */

@@ -552,7 +552,7 @@ export const systemOps: OpTable = {
   [Mnemonic.Ltr]: ltr,
   [Mnemonic.Str]: storeSystemValue((c) => c.trSel, true),
   [Mnemonic.Lmsw]: lmsw,
-  [Mnemonic.Smsw]: storeSystemValue((c) => c.cr0, false),
+  [Mnemonic.Smsw]: storeSystemValue((c) => c.intercepts?.visibleCr0?.(c) ?? c.cr0, false),
   [Mnemonic.Clts]: (insn) => privileged(insn, clts),
   [Mnemonic.Invlpg]: invlpg,
   [Mnemonic.Invd]: (insn) => privileged(insn, cacheNop),

@@ -388,6 +388,8 @@ export class VtxHypervisor implements Hypervisor {
       beforeSensitive: (cpu, op) => this.beforeSensitive(cpu, op),
       afterSensitive: (cpu, op) => this.afterSensitive(cpu, op),
       special: (cpu, op, what) => this.special(cpu, op, what),
+      // SMSW never exits; like MOV from CR0 it reads owned bits from the read shadow.
+      visibleCr0: (cpu) => (this.cr0Mask !== 0 ? this.guestCr0(cpu) : cpu.cr0),
       io: (cpu, port, size, write, value) => this.io(cpu, port, size, write, value),
       event: (cpu, vector, errorCode, kind) => this.event(cpu, vector, errorCode, kind),
       shutdown: (cpu, info) => this.shutdown(cpu, info),
