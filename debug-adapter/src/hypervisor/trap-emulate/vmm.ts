@@ -12,8 +12,16 @@
 // guest's *virtual* privilege allows it, emulates it against the virtual state, advances EIP and
 // counts the instruction as retired (a faulting instruction did not retire in the CPU's loop).
 // Otherwise the #GP is reflected to the guest. Emulated: CLI STI HLT IN OUT INS OUTS LGDT LIDT
-// LLDT LTR, MOV to/from CRn and DRn, LMSW CLTS INVLPG WBINVD INVD RDMSR WRMSR, MOV SS/POP SS with
-// RPL 0 (loaded with RPL = guestRing), RETF to RPL 0.
+// LLDT LTR, MOV to/from CRn and DRn, LMSW CLTS INVLPG WBINVD INVD RDMSR WRMSR, RDTSC/RDPMC (when
+// the guest's CR4.TSD/PCE make them fault), MOV SS/POP SS/LSS with RPL 0 (loaded with RPL =
+// guestRing), RETF to RPL 0. Port I/O at virtual CPL > IOPL is allowed by the I/O permission
+// bitmap of the guest's own TSS (virtual TR), as bare metal would allow it.
+//
+// Stale shadows. The guest may rewrite its GDT/LDT without the VMM noticing (no write
+// protection here); a #GP/#NP/#SS/#TS that arrives while the re-copy at VMM entry changed the
+// shadow restarts the instruction instead of reflecting (recorded as a trap with
+// details.shadowResync). The VMM's TSS also mirrors the guest's SS0:ESP0 as SS1:ESP1, so native
+// call gates from guest user code into its kernel find the kernel stack.
 //
 // IRET. At CPL 1 an IRET to the same ring does not fault, but it silently keeps IF (CPL > IOPL):
 // the guest could never re-enable virtual interrupts that way. This VMM therefore makes every
@@ -34,15 +42,21 @@
 // shadow, which the VMM single-steps with TF), after an IRET that sets IF, and at HLT.
 //
 // Holes. The sensitive-but-unprivileged instructions run natively (POPF, PUSHF, SGDT, SIDT, SLDT,
-// STR, SMSW, PUSH CS/SS, MOV from CS/SS); beforeSensitive computes what bare metal would show
-// and what the guest sees, and records a hole when they differ.
+// STR, SMSW, PUSH CS/SS, MOV from CS/SS, far CALL pushing CS, LAR/LSL/VERR/VERW);
+// beforeSensitive computes what bare metal would show (against the guest's own GDT/LDT and the
+// virtual CPL) and what the guest sees (shadow descriptors, physical CPL), and records a hole
+// when they differ. A far CALL's hole is recorded once it completed (afterSensitive).
+//
+// Selectors the hardware handed out with the physical RPL (PUSH CS) come back in IRET frames:
+// a kernel IRET to RPL 1 through a descriptor of DPL 0 returns to the kernel, as the native IRET
+// at ring 1 would (the PUSH CS hole was already recorded).
 //
 // Not modelled (documented departures): virtual-8086 mode and real mode (a guest clearing
-// CR0.PE), task switches, LDT descriptors with DPL 0 (not compressed), guest rings 1 and 2 next
-// to guestRing 1 (they collide), paging protection for guestRing 3 (the kernel runs at CPL 3, so
-// supervisor pages fault), LAR/LSL/VERR/VERW holes (they run natively against the shadow DPLs
-// but are not reported), guest writes to its GDT after LGDT (re-copied at every VMM entry, but
-// a native segment load in between sees the old shadow).
+// CR0.PE), task switches, guest rings 1 and 2 next to guestRing 1 (they collide), paging
+// protection for guestRing 3 (the kernel runs at CPL 3, so supervisor pages fault), guest writes
+// to its GDT/LDT that make a native segment load *succeed* on a stale shadow entry where bare
+// metal would fault (only faulting loads are retried), the accessed bit of descriptors loaded
+// natively (copied back into the guest's table at the next VMM entry, not at once).
 import { Code, Mnemonic, OpKind, Register } from 'iced-x86';
 import type { Cpu } from '../../cpu/cpu.js';
 import type { Op } from '../../cpu/op.js';
@@ -63,7 +77,7 @@ import type { Hypervisor, HypervisorContext, HypervisorOptions } from '../hyperv
 import type { ExitKind } from '../types.js';
 import { emptyVirtualState, type VirtualCpuState } from '../virtual-state.js';
 import { opInfo, type OpInfo } from './disasm.js';
-import { ShadowGdt, VMM_TSS, VmmLayout } from './shadow.js';
+import { SHADOW_ENTRIES, ShadowGdt, VMM_TSS, VmmLayout } from './shadow.js';
 
 const TECHNIQUE = 'trap-and-emulate' as const;
 
@@ -87,6 +101,8 @@ export class TrapEmulateVmm implements Hypervisor {
    * (the VMM never saw the change, the guest believes it happened). Holes compare against these.
    */
   private bareIf = false;
+  /** A hole to record after the instruction completed (dropped when it faulted). */
+  private pendingHole: (() => void) | null = null;
   private bareIopl = 0;
 
   constructor(options: HypervisorOptions) {
@@ -130,14 +146,13 @@ export class TrapEmulateVmm implements Hypervisor {
     this.shadow = new ShadowGdt(cpu, this.layout, this.guestRing);
     this.shadow.installVmmStructures();
     this.shadow.sync(v.gdtr.base, v.gdtr.limit);
-    cpu.gdtrBase = this.layout.gdt | 0;
+    if (!isNullSelector(v.ldtr.selector)) this.shadow.setLdt(v.ldtr.base, v.ldtr.limit);
     cpu.gdtrLimit = 0xffff;
-    cpu.idtrBase = this.layout.idt | 0;
     cpu.idtrLimit = 0x7ff;
     cpu.trSel = VMM_TSS;
-    cpu.trBase = this.layout.tss | 0;
     cpu.trLimit = 0x67;
     cpu.trAttr = 0x8b;
+    this.placeTables(cpu);
     const ring = this.physRing(v.cpl);
     for (const seg of [ES, SS, DS, FS, GS, CS]) {
       const sel = cpu.segSel[seg];
@@ -160,6 +175,11 @@ export class TrapEmulateVmm implements Hypervisor {
   private intercepts(): Intercepts {
     return {
       beforeSensitive: (cpu, op) => this.beforeSensitive(cpu, op),
+      afterSensitive: () => {
+        const hole = this.pendingHole;
+        this.pendingHole = null;
+        hole?.();
+      },
       event: (cpu, vector, errorCode, kind) => this.event(cpu, vector, errorCode, kind),
     };
   }
@@ -169,8 +189,17 @@ export class TrapEmulateVmm implements Hypervisor {
   private event(cpu: Cpu, vector: number, errorCode: number, kind: EventKind): InterceptDecision {
     const nested = this.nestedFault;
     this.nestedFault = false;
+    this.pendingHole = null;
     const tfStep = this.endShadowStep(cpu);
-    this.syncShadow();
+    const stale = this.syncShadow();
+    if (stale && !nested && kind === 'exception' && (vector === VEC_GP || vector === VEC_NP || vector === VEC_SS || vector === VEC_TS)) {
+      // A native segment load faulted on a shadow entry the guest has since rewritten (its GDT
+      // or LDT changed after the last copy): the shadow is fresh now, run the instruction again.
+      const op = this.opAt(cpu, cpu.eip);
+      this.exit('trap', exceptionName(vector), vector, cpu.eip, op === null ? '' : opInfo(op, cpu.code32).text, { vector, errorCode, shadowResync: true },
+        this.c.costs.trapRoundTrip, 'shadow descriptor tables were stale: re-copied, instruction restarted');
+      return 'handled';
+    }
     if (tfStep && vector === VEC_DB && kind === 'exception') {
       // The #DB the VMM asked for after the STI shadow: consume it and inject what waited.
       cpu.dr[6] &= ~0x4000;
@@ -280,11 +309,14 @@ export class TrapEmulateVmm implements Hypervisor {
         case Mnemonic.Outsb:
         case Mnemonic.Outsw:
         case Mnemonic.Outsd: {
-          if (!ioOk) throw new Reflect();
           const write = m === Mnemonic.Out || m === Mnemonic.Outsb || m === Mnemonic.Outsw || m === Mnemonic.Outsd;
           const immPort = info.opKinds.includes(OpKind.Immediate8);
-          details.port = immPort ? op.imm & 0xff : cpu.r16[4];
-          details.size = m === Mnemonic.Insb || m === Mnemonic.Outsb ? 1 : m === Mnemonic.Insw || m === Mnemonic.Outsw ? 2 : m === Mnemonic.Insd || m === Mnemonic.Outsd ? 4 : ioSize(info);
+          const port = immPort ? op.imm & 0xff : cpu.r16[4];
+          const size = m === Mnemonic.Insb || m === Mnemonic.Outsb ? 1 : m === Mnemonic.Insw || m === Mnemonic.Outsw ? 2 : m === Mnemonic.Insd || m === Mnemonic.Outsd ? 4 : ioSize(info);
+          // CPL > IOPL: bare metal consults the I/O permission bitmap of the guest's own TSS.
+          if (!ioOk && !this.guestIoBitmapAllows(cpu, port, size)) throw new Reflect();
+          details.port = port;
+          details.size = size;
           details.direction = write ? 'out' : 'in';
           this.native(cpu, op, eip, next);
           extra = this.c.costs.deviceAccess;
@@ -342,6 +374,25 @@ export class TrapEmulateVmm implements Hypervisor {
             cpu.eip = next;
           }
           action = 'emulated POP SS: loaded with RPL = guest ring';
+          break;
+        case Mnemonic.Lss: {
+          // LSS with a selector of RPL = virtual CPL (0): loaded with RPL = guest ring.
+          const ea = op.ea(cpu, op);
+          const offset = op.osz === 2 ? cpu.rd16(op.seg, ea) : cpu.rd32(op.seg, ea) >>> 0;
+          const sel = cpu.rd16(op.seg, (ea + op.osz) >>> 0);
+          this.loadSsWithRpl(cpu, sel);
+          if (op.osz === 2) cpu.r16[(info.regs[0] - Register.AX) * 2] = offset;
+          else cpu.r32[info.regs[0] - Register.EAX] = offset | 0;
+          cpu.eip = next;
+          action = 'emulated LSS: SS loaded with RPL = guest ring';
+          break;
+        }
+        case Mnemonic.Rdtsc:
+        case Mnemonic.Rdpmc:
+          // Faults at the guest ring only when the guest set CR4.TSD / cleared CR4.PCE (applied physically).
+          if (!kernel) throw new Reflect();
+          this.native(cpu, op, eip, next);
+          action = `emulated ${m === Mnemonic.Rdtsc ? 'RDTSC' : 'RDPMC'}`;
           break;
         case Mnemonic.Lmsw:
         case Mnemonic.Clts:
@@ -422,6 +473,7 @@ export class TrapEmulateVmm implements Hypervisor {
       } else if (n === 2) v.cr2 = cpu.cr2;
       else if (n === 3) v.cr3 = cpu.cr3;
       else if (n === 4) v.cr4 = cpu.cr4;
+      if (n === 0 || n === 3 || n === 4) this.placeTables(cpu);
       return `emulated MOV to ${name}: 0x${(cpu.r32[op.r1] >>> 0).toString(16)} (applied physically)`;
     }
     return `emulated MOV ${toReg ? 'from' : 'to'} ${name}`;
@@ -431,7 +483,10 @@ export class TrapEmulateVmm implements Hypervisor {
     const v = this.virt;
     if (isNullSelector(sel)) {
       v.ldtr = { selector: sel, base: 0, limit: 0 };
+      this.shadow.setLdt(0, null);
       cpu.ldtrSel = sel;
+      cpu.ldtrBase = 0;
+      cpu.ldtrLimit = 0;
       cpu.ldtrAttr = 0;
       return 'emulated LLDT: null LDT';
     }
@@ -440,11 +495,13 @@ export class TrapEmulateVmm implements Hypervisor {
     if (isSegmentDesc(d) || descType(d) !== 2) throw new CpuFault(VEC_GP, selectorError(sel));
     if (!descPresent(d)) throw new CpuFault(VEC_NP, selectorError(sel));
     v.ldtr = { selector: sel, base: descBase(d), limit: descLimit(d) };
+    this.shadow.setLdt(descBase(d), descLimit(d));
+    // The guest's selector and limit, the shadow LDT's base (so SLDT and LSL-style limits agree).
     cpu.ldtrSel = sel;
-    cpu.ldtrBase = descBase(d) | 0;
-    cpu.ldtrLimit = descLimit(d);
+    cpu.ldtrBase = this.layout.linear(this.layout.ldt, cpu.paging) | 0;
+    cpu.ldtrLimit = Math.min(descLimit(d), SHADOW_ENTRIES * 8 - 1);
     cpu.ldtrAttr = descAttr(d);
-    return `emulated LLDT 0x${sel.toString(16)}`;
+    return `emulated LLDT 0x${sel.toString(16)}: shadow LDT rebuilt`;
   }
 
   private emulateLtr(cpu: Cpu, sel: number): string {
@@ -493,6 +550,7 @@ export class TrapEmulateVmm implements Hypervisor {
   // ---- IRET and holes (instructions that do not fault) ----------------------------------------
 
   private beforeSensitive(cpu: Cpu, op: Op): InterceptDecision {
+    this.pendingHole = null;
     const m = op.mnemonic;
     if (m === Mnemonic.Iret || m === Mnemonic.Iretd) {
       if (this.virt.cpl !== 0) return 'native';
@@ -526,10 +584,10 @@ export class TrapEmulateVmm implements Hypervisor {
     const cs = cpu.peek(osz, osz) & 0xffff;
     let fl = cpu.peek(osz, 2 * osz) >>> 0;
     if (osz === 2) fl = (cpu.getEflags() & 0xffff0000) | (fl & 0xffff);
-    const rpl = cs & 3;
     const err = selectorError(cs);
     if (isNullSelector(cs)) throw new CpuFault(VEC_GP, 0);
     const d = this.guestDescriptor(cpu, cs, VEC_GP, err);
+    const rpl = isCodeDesc(d) ? this.intendedRpl(cs, d) : cs & 3;
     if (!isCodeDesc(d) || rpl < v.cpl) throw new CpuFault(VEC_GP, err);
     const dpl = descDpl(d);
     if (isConformingCode(d) ? dpl > rpl : dpl !== rpl) throw new CpuFault(VEC_GP, err);
@@ -657,6 +715,40 @@ export class TrapEmulateVmm implements Hypervisor {
           const name = m === Mnemonic.Push ? `PUSH ${sreg === Register.CS ? 'CS' : 'SS'}` : `MOV from ${sreg === Register.CS ? 'CS' : 'SS'}`;
           this.hole(cpu, m === Mnemonic.Push ? 'push' : 'mov', info.text, `selector ${hex(guest)} (RPL ${v.cpl})`, `selector ${hex(phys)} (RPL ${phys & 3})`,
             `${name}: ${m === Mnemonic.Push ? 'pushed' : 'read'} selector ${hex(phys)} (RPL ${phys & 3}), the guest expects RPL ${v.cpl}`);
+        }
+        return;
+      }
+      case Mnemonic.Call: {
+        // A far CALL pushes the physical CS: RPL = the physical ring, not the guest's CPL.
+        const far = info.code === Code.Call_ptr1632 || info.code === Code.Call_ptr1616 || info.code === Code.Call_m1632 || info.code === Code.Call_m1616;
+        const phys = cpu.segSel[CS];
+        if (!far || (phys & 3) === v.cpl) return;
+        const guest = (phys & 0xfffc) | v.cpl;
+        // Recorded once the CALL has completed (a CALL that faults pushes nothing).
+        this.pendingHole = () => this.hole(cpu, 'call', info.text, `pushed CS ${hex(guest)} (RPL ${v.cpl})`, `pushed CS ${hex(phys)} (RPL ${phys & 3})`,
+          `CALL FAR: pushed return CS ${hex(phys)} (RPL ${phys & 3}), the guest expects RPL ${v.cpl}`);
+        return;
+      }
+      case Mnemonic.Lar:
+      case Mnemonic.Lsl:
+      case Mnemonic.Verr:
+      case Mnemonic.Verw: {
+        const verify = m === Mnemonic.Verr || m === Mnemonic.Verw;
+        const sel = this.selectorOperand(cpu, op, info, verify ? 0 : 1);
+        let guest: [number, number] | null = null;
+        try {
+          const d = this.guestDescriptor(cpu, sel, VEC_GP, 0);
+          guest = [d.lo, d.hi];
+        } catch (e) {
+          if (!(e instanceof CpuFault)) throw e;
+        }
+        const wide = op.osz !== 2;
+        const bare = accessProbe(m, sel, isNullSelector(sel) ? null : guest, v.cpl, wide);
+        const seen = accessProbe(m, sel, isNullSelector(sel) ? null : this.shadow.peek(sel), cpu.cpl, wide);
+        if (bare !== seen) {
+          const name = info.text.split(' ')[0].toUpperCase();
+          this.hole(cpu, name.toLowerCase(), info.text, bare, seen,
+            `${name} ${hex(sel)}: answered ${seen} for physical CPL ${cpu.cpl} and the shadow descriptor; the guest at CPL ${v.cpl} would get ${bare}`);
         }
         return;
       }
@@ -801,17 +893,100 @@ export class TrapEmulateVmm implements Hypervisor {
     throw new Reflect();
   }
 
-  private syncShadow(): void {
-    this.shadow.sync(this.virt.gdtr.base, this.virt.gdtr.limit);
+  /** Re-copies the guest's GDT/LDT into the shadows and keeps the VMM window mapped; true when a shadow entry changed. */
+  private syncShadow(): boolean {
+    const cpu = this.c.cpu;
+    if (cpu.paging && this.shadow.mapWindow()) cpu.flushTlb();
+    const gdt = this.shadow.sync(this.virt.gdtr.base, this.virt.gdtr.limit);
+    return this.syncTssStack(cpu) || gdt;
   }
 
-  /** A descriptor of the guest's own tables (virtual GDTR, physical LDTR = the guest's LDT). */
+  /**
+   * The guest kernel's stack for native inter-privilege transfers (a call gate from guest user
+   * code to its kernel): the CPU takes the stack of the *physical* target ring from the VMM's TSS,
+   * so SS1:ESP1 there mirror the guest's SS0:ESP0 (virtual TR), SS with RPL 1. True when changed.
+   */
+  private syncTssStack(cpu: Cpu): boolean {
+    if (this.guestRing !== 1) return false;
+    const tr = this.virt.tr;
+    let esp = 0;
+    let ss = 0;
+    if (!isNullSelector(tr.selector) && tr.limit >= 11) {
+      try {
+        esp = cpu.readSystem32((tr.base + 4) >>> 0) >>> 0;
+        ss = cpu.readSystem16((tr.base + 8) >>> 0);
+      } catch (e) {
+        if (!(e instanceof CpuFault)) throw e;
+      }
+    }
+    if (!isNullSelector(ss)) ss = (ss & 0xfffc) | 1;
+    const mem = cpu.mem;
+    const at = this.layout.tss;
+    if ((mem.read32(at + 12) >>> 0) === esp && mem.read16(at + 16) === ss) return false;
+    mem.write32(at + 12, esp | 0);
+    mem.write16(at + 16, ss);
+    return true;
+  }
+
+  /**
+   * Points the physical GDTR, IDTR, LDTR and TR at the VMM's tables where the CPU can reach them:
+   * their physical addresses without paging, the VMM window (VMM_LINEAR) with it, mapped into
+   * the current page directory (see shadow.ts).
+   */
+  private placeTables(cpu: Cpu): void {
+    const L = this.layout;
+    const paging = cpu.paging;
+    if (paging && this.shadow.mapWindow()) cpu.flushTlb();
+    cpu.gdtrBase = L.linear(L.gdt, paging) | 0;
+    cpu.idtrBase = L.linear(L.idt, paging) | 0;
+    cpu.trBase = L.linear(L.tss, paging) | 0;
+    if (!isNullSelector(this.virt.ldtr.selector)) cpu.ldtrBase = L.linear(L.ldt, paging) | 0;
+  }
+
+  /**
+   * The I/O permission bitmap of the guest's TSS (virtual TR) for an access at CPL > IOPL, as the
+   * processor would consult it on bare metal (the VMM's own TSS has no bitmap, so every such
+   * access faults to the VMM).
+   */
+  private guestIoBitmapAllows(cpu: Cpu, port: number, size: number): boolean {
+    const tr = this.virt.tr;
+    if (isNullSelector(tr.selector) || tr.limit < 103) return false;
+    try {
+      const d = this.guestDescriptor(cpu, tr.selector, VEC_GP, 0);
+      if (isSegmentDesc(d) || (descType(d) & 0x9) !== 0x9) return false; // a 32-bit TSS (available or busy)
+      const base = cpu.readSystem16((tr.base + 102) >>> 0);
+      const at = base + ((port & 0xffff) >>> 3);
+      if (at + 1 > tr.limit) return false;
+      const bits = cpu.readSystem16((tr.base + at) >>> 0) >>> (port & 7);
+      return (bits & ((1 << size) - 1)) === 0;
+    } catch (e) {
+      if (e instanceof CpuFault) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * The RPL the guest meant by a code/stack selector it handed back to the VMM (IRET frame): a
+   * selector the hardware produced (PUSH CS, MOV from SS, an interrupt frame built natively)
+   * carries the physical ring, not the virtual one. When the descriptor's DPL compresses to that
+   * same physical ring, the selector names the guest's own ring `dpl` — which is what the native
+   * IRET at the physical ring would have done with it (the PUSH CS hole was recorded already).
+   */
+  private intendedRpl(sel: number, d: Descriptor): number {
+    const rpl = sel & 3;
+    const dpl = descDpl(d);
+    if (this.virt.cpl === 0 && dpl < rpl && this.physRing(dpl) === this.physRing(rpl) && this.physRing(rpl) === this.guestRing) return dpl;
+    return rpl;
+  }
+
+  /** A descriptor of the guest's own tables (virtual GDTR and LDTR). */
   private guestDescriptor(cpu: Cpu, sel: number, vector: number, err: number): Descriptor {
     const off = sel & 0xfff8;
     let addr: number;
     if ((sel & 4) !== 0) {
-      if (isNullSelector(cpu.ldtrSel) || off + 7 > cpu.ldtrLimit) throw new CpuFault(vector, err);
-      addr = (cpu.ldtrBase + off) >>> 0;
+      const ldt = this.virt.ldtr;
+      if (isNullSelector(ldt.selector) || off + 7 > ldt.limit) throw new CpuFault(vector, err);
+      addr = (ldt.base + off) >>> 0;
     } else {
       if (off + 7 > this.virt.gdtr.limit) throw new CpuFault(vector, err);
       addr = (this.virt.gdtr.base + off) >>> 0;
@@ -876,4 +1051,39 @@ function registerName(r: number): string {
 function ioSize(info: OpInfo): 1 | 2 | 4 {
   const acc = info.regs.find((r) => r === Register.AL || r === Register.AX || r === Register.EAX);
   return acc === Register.AL ? 1 : acc === Register.AX ? 2 : 4;
+}
+
+/**
+ * What LAR, LSL, VERR or VERW answers for a selector whose descriptor words are `d` (null: null
+ * selector or beyond the table) at privilege `cpl` (SDM vol. 2: the descriptor types each accepts,
+ * the DPL ≥ max(CPL, RPL) check except for conforming code, readability/writability for VERR/VERW;
+ * the present bit is not checked). "ZF=0", or "ZF=1" with the loaded value for LAR/LSL.
+ */
+function accessProbe(m: number, sel: number, d: [number, number] | null, cpl: number, wide: boolean): string {
+  if (d === null) return 'ZF=0';
+  const [lo, hi] = d;
+  const segment = (hi & 0x1000) !== 0;
+  const type = (hi >>> 8) & 0xf;
+  const dpl = (hi >>> 13) & 3;
+  const code = segment && (type & 8) !== 0;
+  const conforming = code && (type & 4) !== 0;
+  const privOk = conforming || (dpl >= cpl && dpl >= (sel & 3));
+  const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+  switch (m) {
+    case Mnemonic.Lar:
+    case Mnemonic.Lsl: {
+      const lar = m === Mnemonic.Lar;
+      const validSystem = lar ? [1, 2, 3, 4, 5, 9, 0xb, 0xc] : [1, 2, 3, 9, 0xb];
+      if (!segment && !validSystem.includes(type)) return 'ZF=0';
+      if (!privOk) return 'ZF=0';
+      if (lar) return `ZF=1 ${hex(wide ? hi & 0x00ffff00 : hi & 0xff00)}`;
+      let limit = (lo & 0xffff) | (hi & 0x000f0000);
+      if ((hi & 0x00800000) !== 0) limit = ((limit << 12) | 0xfff) >>> 0;
+      return `ZF=1 ${hex(wide ? limit : limit & 0xffff)}`;
+    }
+    case Mnemonic.Verr:
+      return segment && privOk && (!code || (type & 2) !== 0) ? 'ZF=1' : 'ZF=0';
+    default: // VERW
+      return segment && !code && (type & 2) !== 0 && privOk ? 'ZF=1' : 'ZF=0';
+  }
 }
