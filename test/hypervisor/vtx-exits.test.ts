@@ -133,6 +133,14 @@ describe('CR access', () => {
     expect(vtx(r).vmcs.read('CR0_READ_SHADOW') & 0x40000000).not.toBe(0);
   });
 
+  test('reads of CR4 return the read shadow in owned bits; a write matching the shadow does not exit', () => {
+    const r = runSource(guest('    mov eax, cr4\n    mov cr4, eax'), 'vt-x', { 'cr4-guest-host-mask': '0x10', 'cr4-read-shadow': '0x10' });
+    expect(r.engine.cpu.r32[0] & 0x10).toBe(0x10); // the guest sees PSE from the shadow
+    expect(r.byReason.CR_ACCESS).toBeUndefined(); // writing back what it read changes no owned bit
+    const flipped = runSource(guest('    xor eax, eax\n    mov cr4, eax'), 'vt-x', { 'cr4-guest-host-mask': '0x10', 'cr4-read-shadow': '0x10' });
+    expect(only(flipped, 'CR_ACCESS').map((e) => e.qualification)).toEqual([0x004]); // CR4 from EAX
+  });
+
   test('no CR0/CR4 exits with zero masks', () => {
     const r = runSource(src, 'vt-x', { 'cr0-guest-host-mask': '0', 'cr4-guest-host-mask': 0 });
     expect(r.byReason.CR_ACCESS).toBeUndefined();
@@ -237,6 +245,7 @@ describe('other instruction controls', () => {
     }
     expect(runSource(libGuest('    rdpmc')).byReason.RDPMC).toBeUndefined();
     expect(runSource(libGuest('    monitor'), 'vt-x', { 'monitor-exiting': 'off' }).byReason.MONITOR_INSTRUCTION).toBeUndefined();
+    expect(runSource(libGuest('    mwait'), 'vt-x', { 'mwait-exiting': 'off' }).byReason.MWAIT_INSTRUCTION).toBeUndefined();
   });
 });
 
