@@ -44,7 +44,7 @@ export function demoCommand(argv: string[], root: string): number {
       const ms = performance.now() - t0;
       if (!endedWithNewline) process.stdout.write('\n');
       const status = stop.exitStatus ?? 4;
-      if (stop.reason !== 'debug-exit') failed++;
+      if (stop.reason !== 'debug-exit' && stop.reason !== 'poweroff') failed++;
       const stats = engine.statistics();
       const exits = Object.entries(stats.exits.byReason).map(([r, n]) => `${r} ${n}`).join(', ');
       const holes = Object.entries(stats.holes.byInstruction).map(([m, n]) => `${m} ${n}`).join(', ');

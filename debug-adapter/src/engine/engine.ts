@@ -22,6 +22,8 @@ export const DEFAULT_MEMORY_MIB = 32;
 
 export type StopReason =
   | 'debug-exit' // the guest wrote to isa-debug-exit
+  | 'poweroff' // the guest asked its hypervisor to power off (Xen PV sched_op)
+  | 'crash' // the guest told its hypervisor it crashed
   | 'shutdown' // triple fault
   | 'reset' // the guest asked for a reset (port 0x92 / 0xCF9 ...)
   | 'halted' // HLT with interrupts disabled: can never resume
@@ -103,7 +105,7 @@ export class Engine {
       acknowledgeInterrupt: () => machine.acknowledgeInterrupt(),
       nextDeadline: () => machine.nextDeadline(),
       advanceTo: (now) => machine.advanceTo(now),
-      stopRequested: () => machine.stopRequest !== null,
+      stopRequested: () => machine.stopRequest !== null || (this.hypervisor?.pendingStop?.() ?? null) !== null,
     };
     this.cpu = new Cpu(bus);
     machine.onSerialOutput((byte) => {
@@ -230,6 +232,11 @@ export class Engine {
     const eip = `EIP 0x${(cpu.eip >>> 0).toString(16).padStart(8, '0')}`;
     switch (kind) {
       case 'device': {
+        const byHypervisor = this.hypervisor?.pendingStop?.() ?? null;
+        if (byHypervisor !== null) {
+          const reason = byHypervisor.reason === 'poweroff' ? 'poweroff' : 'crash';
+          return { reason, exitStatus: byHypervisor.exitStatus, message: byHypervisor.message };
+        }
         const request = this.machine.stopRequest;
         if (request?.kind === 'debug-exit') return { reason: 'debug-exit', exitStatus: request.status };
         return { reason: 'reset', exitStatus: 2, message: `the guest requested a system reset at ${eip}` };

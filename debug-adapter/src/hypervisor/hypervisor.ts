@@ -25,6 +25,14 @@ export interface HypervisorOptions {
   guestRing?: 1 | 3;
 }
 
+/** A run ended by the hypervisor on the guest's request (Xen PV `sched_op` shutdown). */
+export interface HypervisorStop {
+  reason: 'poweroff' | 'crash' | 'reboot';
+  /** ARCHITECTURE §6: 0 for poweroff, 2 for crash and other shutdowns. */
+  exitStatus: number;
+  message?: string;
+}
+
 export interface Hypervisor {
   readonly technique: Technique;
   /**
@@ -35,6 +43,11 @@ export interface Hypervisor {
   start(context: HypervisorContext): void;
   /** What the guest believes its CPU state is (null when the VMM keeps no virtual state). */
   virtualState(): VirtualCpuState | null;
+  /**
+   * Set when the guest asked the hypervisor to end the run. The technique also sets
+   * `cpu.attention` so the run loop notices at once.
+   */
+  pendingStop?(): HypervisorStop | null;
 }
 
 export type HypervisorFactory = (options: HypervisorOptions) => Hypervisor;
