@@ -26,6 +26,8 @@ const EXPECTED: Record<string, Partial<Record<Technique, Expectation>>> = {
     'trap-and-emulate': { serial: 'Hello from a Hyperstep guest!\n', status: 1, exits: { '#GP': 61 }, holes: {} },
     // Every port access exits under the default controls (unconditional I/O exiting).
     'vt-x': { serial: 'Hello from a Hyperstep guest!\n', status: 1, exits: { IO_INSTRUCTION: 61 }, holes: {} },
+    // Kernel code runs from the translation cache; every IN and OUT is a callout.
+    'binary-translation': { serial: 'Hello from a Hyperstep guest!\n', status: 1, exits: { in: 30, out: 31 }, holes: {} },
   },
   'popf-hole': {
     native: { serial: 'popf-hole: critical sections intact\n', status: 1, exits: {}, holes: {} },
@@ -38,6 +40,13 @@ const EXPECTED: Record<string, Partial<Record<Technique, Expectation>>> = {
     },
     // The guest runs at its own ring 0: POPF works, no holes.
     'vt-x': { serial: 'popf-hole: critical sections intact\n', status: 1, exits: { EXTERNAL_INTERRUPT: 1, IO_INSTRUCTION: 89 }, holes: {} },
+    // Every PUSHF and POPF is a callout that emulates it exactly: the critical sections hold, no holes.
+    'binary-translation': {
+      serial: 'popf-hole: critical sections intact\n',
+      status: 1,
+      exits: { cli: 1, in: 37, iret: 1, jmp: 1, lgdt: 1, lidt: 1, mov: 5, out: 52, popf: 800, pushf: 800, sti: 1 },
+      holes: {},
+    },
   },
   'sensitive-reads': {
     native: { serial: SENSITIVE_NATIVE, status: 1, exits: {}, holes: {} },
@@ -49,6 +58,7 @@ const EXPECTED: Record<string, Partial<Record<Technique, Expectation>>> = {
       holes: { mov: 1, push: 1, pushf: 1, sgdt: 1, sidt: 1, smsw: 1 },
     },
     'vt-x': { serial: SENSITIVE_NATIVE, status: 1, exits: { IO_INSTRUCTION: 245 }, holes: {} },
+    'binary-translation': { serial: SENSITIVE_NATIVE, status: 1, holes: {} },
   },
   'privileged-traps': {
     native: { serial: 'privileged-traps: 10 cli/sti pairs, 20 port accesses, 5 halts\n', status: 1, exits: {}, holes: {} },
@@ -65,6 +75,7 @@ const EXPECTED: Record<string, Partial<Record<Technique, Expectation>>> = {
       exits: { EXTERNAL_INTERRUPT: 5, HLT: 5, IO_INSTRUCTION: 165 },
       holes: {},
     },
+    'binary-translation': { serial: 'privileged-traps: 10 cli/sti pairs, 20 port accesses, 5 halts\n', status: 1, holes: {} },
   },
   'vtx-exits': {
     native: { serial: 'vtx-exits: cpuid x8, rdtsc x4, rdmsr, cr0, clts, cr3, out, hlt\n', status: 1, exits: {}, holes: {} },
@@ -80,6 +91,7 @@ const EXPECTED: Record<string, Partial<Record<Technique, Expectation>>> = {
       exits: { CPUID: 8, EXTERNAL_INTERRUPT: 1, HLT: 1, IO_INSTRUCTION: 144, MSR_READ: 1 },
       holes: {},
     },
+    'binary-translation': { serial: 'vtx-exits: cpuid x8, rdtsc x4, rdmsr, cr0, clts, cr3, out, hlt\n', status: 1, holes: {} },
   },
   'timer-interrupts': {
     native: { serial: 'timer-interrupts: ticks handled 0x00000032\n', status: 1, exits: {}, holes: {} },
@@ -96,6 +108,7 @@ const EXPECTED: Record<string, Partial<Record<Technique, Expectation>>> = {
       exits: { EXTERNAL_INTERRUPT: 50, HLT: 50, IO_INSTRUCTION: 152 },
       holes: {},
     },
+    'binary-translation': { serial: 'timer-interrupts: ticks handled 0x00000032\n', status: 1, holes: {} },
   },
 };
 

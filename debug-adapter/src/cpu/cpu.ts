@@ -642,6 +642,8 @@ export class Cpu {
       let block: Block;
       try {
         block = this.blocks.fetch();
+        const translate = this.intercepts?.translateBlock;
+        if (translate !== undefined && this.cpl !== 3) block = translate(this, block);
       } catch (e) {
         this.opEip = this.eip;
         this.handleFault(e);

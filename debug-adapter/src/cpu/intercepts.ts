@@ -6,6 +6,7 @@
 import type { Cpu, ShutdownInfo } from './cpu.js';
 import type { Op } from './op.js';
 import type { EventKind } from './deliver.js';
+import type { Block } from './block-cache.js';
 
 /** What the hook decided: let the CPU carry on natively, or the VMM has done the work. */
 export type InterceptDecision = 'native' | 'handled';
@@ -30,6 +31,11 @@ export interface Intercepts {
    * which is ordinary for the knowledge base but a VT-x exit under PAUSE exiting.
    */
   special?(cpu: Cpu, op: Op, what: 'cpuid' | 'hlt' | 'rdtsc' | 'rdmsr' | 'wrmsr' | 'cr-read' | 'cr-write' | 'dr-read' | 'dr-write' | 'invlpg' | 'pause'): InterceptDecision;
+  /**
+   * A decoded block about to run at CPL 0–2: the hypervisor may return another block to run
+   * instead (binary translation runs kernel code from its translation cache this way).
+   */
+  translateBlock?(cpu: Cpu, block: Block): Block;
   /** The CR0 value SMSW shows the guest (VT-x: owned bits from the CR0 read shadow). */
   visibleCr0?(cpu: Cpu): number;
   /** After the processor's mode changed (CR writes, CPL changes, descriptor-table loads). */
