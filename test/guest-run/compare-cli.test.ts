@@ -27,8 +27,10 @@ describe('hyperstep compare', () => {
     const text = r.stdout.toString();
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     const rows = text.split('\n').filter((l) => /^[a-z-]+ +(ref|same|DIFF) /.test(l));
-    expect(rows.map((l) => l.split(/ +/)[0])).toEqual(availableTechniques());
+    // hello is not a Xen PV guest: paravirt is skipped, saying why.
+    expect(rows.map((l) => l.split(/ +/)[0])).toEqual(availableTechniques().filter((t) => t !== 'paravirt'));
     expect(rows[0]).toMatch(/^native +ref +1 +488 +0 +0 +488$/);
+    expect(text).toMatch(/^paravirt +skipped: not a Xen PV guest/m);
   });
 
   it('--json gives every technique with its serial, status, exits, holes and cycles', () => {
@@ -46,12 +48,30 @@ describe('hyperstep compare', () => {
       cycles: 488,
     });
     for (const t of json.techniques) expect(t.sameSerialAsNative).toBe(true);
+    expect(json.skipped).toEqual([{ technique: 'paravirt', why: expect.stringMatching(/^not a Xen PV guest/) }]);
   });
 
   it('an input that cannot be run exits 6 with one line', () => {
     const r = hyperstep(['compare', path.join(REPO_ROOT, 'README.md')]);
     expect(r.status).toBe(6);
     expect(oneLine(r.stderr)).toMatch(/^hyperstep compare: /);
+  });
+});
+
+describe('paravirt from the command line', () => {
+  it('a PV guest built with -D XEN runs under paravirt and powers off with status 0', () => {
+    const r = hyperstep(['run', path.join(REPO_ROOT, 'samples', 'pv-both.asm'), '-D', 'XEN', '--technique', 'paravirt', '--json']);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout.toString());
+    expect(json).toMatchObject({ technique: 'paravirt', stopReason: 'poweroff', exitStatus: 0 });
+    expect(json.exits.byReason.console_io).toBeGreaterThan(0);
+    expect(json.exits.byReason.sched_op).toBe(1);
+  });
+
+  it('a guest that is not PV is refused under paravirt with one line', () => {
+    const r = hyperstep(['run', HELLO, '--technique', 'paravirt']);
+    expect(r.status).toBe(6);
+    expect(oneLine(r.stderr)).toMatch(/not a Xen PV guest/);
   });
 });
 

@@ -2,10 +2,27 @@
 // guest under every technique this build has and prints, side by side, whether the serial output
 // equals native, exits by reason, holes and modelled cycles (ARCHITECTURE §6).
 import { availableTechniques } from '../hypervisor/index.js';
+import { isPvGuest } from '../hypervisor/paravirt/index.js';
 import { parseArgs, UsageError } from './args.js';
 import { EngineInputError, runGuest, type GuestRunResult } from './guest-run.js';
 
-export const COMPARE_USAGE = 'usage: hyperstep compare IMAGE|IN.asm [--json] [--max-instructions N] [--memory MIB]';
+export const COMPARE_USAGE = 'usage: hyperstep compare IMAGE|IN.asm [--json] [--max-instructions N] [--memory MIB] [-D NAME[=VALUE]]';
+
+/** A technique that could not run this guest, and why. */
+export interface SkippedTechnique {
+  technique: string;
+  why: string;
+}
+
+/** `-D NAME[=VALUE]` options as assembler defines. */
+export function definesOf(values: string[] | undefined): Record<string, string> {
+  const defines: Record<string, string> = {};
+  for (const d of values ?? []) {
+    const eq = d.indexOf('=');
+    defines[eq < 0 ? d : d.slice(0, eq)] = eq < 0 ? '' : d.slice(eq + 1);
+  }
+  return defines;
+}
 
 const DEFAULT_BUDGET = 1_000_000_000;
 const WIDTH = 80;
@@ -39,7 +56,22 @@ function reasonLines(byReason: Record<string, number>, indent: string): string[]
   return lines;
 }
 
-export function formatComparison(file: string, results: GuestRunResult[]): string {
+/** Word-wraps a line to the table width, continuing with `indent`. */
+function wrap(text: string, indent: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if (next.length > WIDTH - 1 && line.trim() !== '') {
+      lines.push(line);
+      line = indent + word;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines;
+}
+
+export function formatComparison(file: string, results: GuestRunResult[], skipped: SkippedTechnique[] = []): string {
   const native = results[0];
   const out: string[] = [];
   out.push(`hyperstep compare ${file}`);
@@ -58,11 +90,12 @@ export function formatComparison(file: string, results: GuestRunResult[]): strin
     out.push(...reasonLines(r.statistics.holes.byInstruction, '    holes: '));
     if (r.stop.message) out.push(`    stop: ${r.stop.message}`.slice(0, WIDTH - 1));
   }
+  for (const s of skipped) out.push(...wrap(`${s.technique.padEnd(18)} skipped: ${s.why}`, '    '));
   return out.join('\n') + '\n';
 }
 
 export function compareCommand(argv: string[]): number {
-  const args = parseArgs(argv, ['--max-instructions', '--memory', '-I'], ['--json', '-h', '--help']);
+  const args = parseArgs(argv, ['--max-instructions', '--memory', '-I', '-D'], ['--json', '-h', '--help']);
   if (args.flags.has('-h') || args.flags.has('--help')) {
     process.stdout.write(COMPARE_USAGE + '\n');
     return 0;
@@ -73,9 +106,19 @@ export function compareCommand(argv: string[]): number {
   const memoryText = args.values.get('--memory')?.at(-1);
   const memoryMiB = memoryText === undefined ? undefined : positive(memoryText, '--memory', 32);
   const results: GuestRunResult[] = [];
+  const skipped: SkippedTechnique[] = [];
+  const options = { maxInstructions, memoryMiB, includePaths: args.values.get('-I') ?? [], defines: definesOf(args.values.get('-D')) };
   try {
     for (const technique of availableTechniques()) {
-      results.push(runGuest(file, technique, { maxInstructions, memoryMiB, includePaths: args.values.get('-I') ?? [] }));
+      if (technique === 'paravirt' && results.length > 0) {
+        // Paravirtualization needs a guest written for the hypervisor's ABI.
+        const pv = isPvGuest(results[0].image);
+        if (!pv.pv) {
+          skipped.push({ technique, why: pv.why });
+          continue;
+        }
+      }
+      results.push(runGuest(file, technique, options));
     }
   } catch (e) {
     if (e instanceof EngineInputError || e instanceof RangeError) {
@@ -88,6 +131,7 @@ export function compareCommand(argv: string[]): number {
     const native = results[0];
     const json = {
       input: file,
+      skipped,
       techniques: results.map((r) => ({
         technique: r.technique,
         sameSerialAsNative: sameBytes(r.serial, native.serial),
@@ -102,7 +146,7 @@ export function compareCommand(argv: string[]): number {
     };
     process.stdout.write(JSON.stringify(json) + '\n');
   } else {
-    process.stdout.write(formatComparison(file, results));
+    process.stdout.write(formatComparison(file, results, skipped));
   }
   return 0;
 }

@@ -4,6 +4,8 @@ import type { HypervisorOptions, Technique, VmmStatistics } from '../hypervisor/
 
 export interface GuestRunResult {
   technique: Technique;
+  /** The image that ran (assembled when the input was a source). */
+  image: Uint8Array;
   serial: Uint8Array;
   stop: StopInfo;
   exitStatus: number;
@@ -17,6 +19,7 @@ export interface GuestRunOptions {
   includePaths?: string[];
   maxInstructions?: number;
   hypervisor?: HypervisorOptions;
+  defines?: Record<string, string>;
 }
 
 /** Throws EngineInputError when the input cannot be run. */
@@ -26,6 +29,7 @@ export function runGuest(file: string, technique: Technique, options: GuestRunOp
     includePaths: options.includePaths,
     technique,
     hypervisor: options.hypervisor,
+    defines: options.defines,
   });
   const chunks: number[] = [];
   engine.onSerial((bytes) => {
@@ -35,6 +39,7 @@ export function runGuest(file: string, technique: Technique, options: GuestRunOp
   const stop = engine.run(options.maxInstructions ?? Infinity);
   return {
     technique,
+    image: engine.program?.image ?? new Uint8Array(0),
     serial: Uint8Array.from(chunks),
     stop,
     exitStatus: stop.exitStatus ?? 4,

@@ -5,9 +5,10 @@ import * as fs from 'node:fs';
 import { Engine, EngineInputError } from '../engine/engine.js';
 import { isTechnique, ALL_TECHNIQUES, type Technique, type VmmEvent } from '../hypervisor/index.js';
 import { parseArgs, UsageError } from './args.js';
+import { definesOf } from './compare-command.js';
 
 export const RUN_USAGE =
-  'usage: hyperstep run IMAGE|IN.asm [--technique T] [--vmx NAME=VALUE,...] [--guest-ring 1|3] [--memory MIB] [--max-instructions N] [--json] [--trace exits]';
+  'usage: hyperstep run IMAGE|IN.asm [--technique T] [--vmx NAME=VALUE,...] [--guest-ring 1|3] [--memory MIB] [--max-instructions N] [--json] [--trace exits] [-I DIR] [-D NAME[=VALUE]]';
 
 const EXIT_BAD_INPUT = 6;
 
@@ -67,7 +68,7 @@ function parsePositiveInteger(text: string, option: string, max: number): number
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['--technique', '--vmx', '--guest-ring', '--memory', '--max-instructions', '--trace', '-I'], ['--json', '-h', '--help']);
+  const args = parseArgs(argv, ['--technique', '--vmx', '--guest-ring', '--memory', '--max-instructions', '--trace', '-I', '-D'], ['--json', '-h', '--help']);
   if (args.flags.has('-h') || args.flags.has('--help')) {
     process.stdout.write(RUN_USAGE + '\n');
     return 0;
@@ -88,6 +89,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     engine = Engine.fromFile(args.positionals[0], {
       memoryMiB,
       includePaths: args.values.get('-I') ?? [],
+      defines: definesOf(args.values.get('-D')),
       technique,
       hypervisor: { vmx: settings.vmx, guestRing: settings.guestRing },
     });

@@ -54,6 +54,8 @@ export interface EngineOptions {
   /** The virtualization technique (default native). */
   technique?: Technique;
   hypervisor?: HypervisorOptions;
+  /** Preprocessor defines for sources (`-D XEN`). */
+  defines?: Record<string, string>;
   costs?: CostOverrides;
 }
 
@@ -123,13 +125,17 @@ export class Engine {
       throw new EngineInputError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const engine = new Engine(options);
-    if (/\.(asm|nasm|s)$/i.test(file)) engine.loadSource(data.toString('utf8'), file, options.includePaths);
+    if (/\.(asm|nasm|s)$/i.test(file)) engine.loadSource(data.toString('utf8'), file, options.includePaths, options.defines);
     else engine.loadImage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), file);
     return engine;
   }
 
-  loadSource(source: string, fileName: string, includePaths: string[] = []): void {
-    const result = assemble(source, { fileName, includePaths: [path.dirname(fileName), path.join(path.dirname(fileName), 'include'), ...includePaths] });
+  loadSource(source: string, fileName: string, includePaths: string[] = [], defines: Record<string, string> = {}): void {
+    const result = assemble(source, {
+      fileName,
+      includePaths: [path.dirname(fileName), path.join(path.dirname(fileName), 'include'), ...includePaths],
+      defines,
+    });
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     if (!result.ok) {
       const first = errors[0];
@@ -169,13 +175,17 @@ export class Engine {
     }
     applyEntryState(this.cpu, entry);
     this.program = { image, sourceMap: [], symbols: [] };
-    this.hypervisor?.start({
-      cpu: this.cpu,
-      machine: this.machine,
-      log: this.log,
-      costs: this.costs,
-      sourceAt: (eip) => this.sourceAt(eip),
-    });
+    try {
+      this.hypervisor?.start({
+        cpu: this.cpu,
+        machine: this.machine,
+        log: this.log,
+        costs: this.costs,
+        sourceAt: (eip) => this.sourceAt(eip),
+      });
+    } catch (e) {
+      throw new EngineInputError((e as Error).message); // e.g. paravirt on a guest that is not PV
+    }
   }
 
   onSerial(listener: (bytes: Uint8Array) => void): void {
