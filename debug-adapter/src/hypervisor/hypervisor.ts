@@ -5,7 +5,7 @@ import type { Cpu } from '../cpu/cpu.js';
 import type { PcMachine } from '../machine/pc.js';
 import type { EventLog } from './event-log.js';
 import type { CostModel } from './cost-model.js';
-import type { SourcePosition, Technique } from './types.js';
+import type { ExitRecord, SourcePosition, Technique } from './types.js';
 import type { VirtualCpuState } from './virtual-state.js';
 
 export interface HypervisorContext {
@@ -51,3 +51,9 @@ export interface Hypervisor {
 }
 
 export type HypervisorFactory = (options: HypervisorOptions) => Hypervisor;
+
+/** Records an exit with the next sequence number and the source line of its EIP. */
+export function recordExit(context: HypervisorContext, technique: Technique, exit: Omit<ExitRecord, 'seq' | 'vcpu' | 'technique' | 'source'>): void {
+  const eip = exit.eip >>> 0;
+  context.log.exit({ ...exit, eip, seq: context.log.nextSeq(), vcpu: 0, technique, source: context.sourceAt(eip) });
+}

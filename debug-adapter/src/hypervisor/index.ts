@@ -35,4 +35,4 @@ export * from './types.js';
 export * from './hypervisor.js';
 export { EventLog } from './event-log.js';
 export { costModel, DEFAULT_COSTS, type CostModel, type CostOverrides } from './cost-model.js';
-export { emptyVirtualState, type VirtualCpuState } from './virtual-state.js';
+export { emptyVirtualState, virtualStateOf, type VirtualCpuState } from './virtual-state.js';

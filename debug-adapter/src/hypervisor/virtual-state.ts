@@ -1,5 +1,7 @@
 // What the guest believes about its CPU, kept by a VMM next to the physical state the CPU model
 // really runs (the debugger shows both).
+import type { Cpu } from '../cpu/cpu.js';
+import { FLAG_IF } from '../cpu/constants.js';
 
 export interface TableRegister {
   base: number;
@@ -43,6 +45,25 @@ export function emptyVirtualState(): VirtualCpuState {
     idtr: { base: 0, limit: 0x3ff },
     ldtr: { selector: 0, base: 0, limit: 0 },
     tr: { selector: 0, base: 0, limit: 0 },
+    pendingInterrupts: [],
+  };
+}
+
+/** The CPU's own state seen as a guest's (where the guest runs with its real privileges). */
+export function virtualStateOf(cpu: Cpu): VirtualCpuState {
+  const fl = cpu.getEflags();
+  return {
+    cpl: cpu.cpl,
+    interruptFlag: (fl & FLAG_IF) !== 0,
+    iopl: (fl >>> 12) & 3,
+    cr0: cpu.cr0,
+    cr2: cpu.cr2,
+    cr3: cpu.cr3,
+    cr4: cpu.cr4,
+    gdtr: { base: cpu.gdtrBase >>> 0, limit: cpu.gdtrLimit },
+    idtr: { base: cpu.idtrBase >>> 0, limit: cpu.idtrLimit },
+    ldtr: { selector: cpu.ldtrSel, base: cpu.ldtrBase >>> 0, limit: cpu.ldtrLimit },
+    tr: { selector: cpu.trSel, base: cpu.trBase >>> 0, limit: cpu.trLimit },
     pendingInterrupts: [],
   };
 }

@@ -39,9 +39,8 @@
 import type { Cpu } from '../../cpu/cpu.js';
 import type { Block } from '../../cpu/block-cache.js';
 import type { Exec, Op } from '../../cpu/op.js';
-import { FLAG_IF } from '../../cpu/constants.js';
 import type { Hypervisor, HypervisorContext, HypervisorOptions } from '../hypervisor.js';
-import { emptyVirtualState, type VirtualCpuState } from '../virtual-state.js';
+import { emptyVirtualState, virtualStateOf, type VirtualCpuState } from '../virtual-state.js';
 import { opInfo } from '../trap-emulate/disasm.js';
 import { TC_BASE, sameBytes, translateBlock, type Translation } from './translator.js';
 
@@ -170,23 +169,10 @@ export class BinaryTranslationVmm implements Hypervisor {
   }
 
   virtualState(): VirtualCpuState {
-    const v = emptyVirtualState();
-    if (this.ctx === null) return v;
-    const cpu = this.ctx.cpu;
-    const fl = cpu.getEflags();
-    v.cpl = cpu.cpl;
-    v.interruptFlag = (fl & FLAG_IF) !== 0;
-    v.iopl = (fl >>> 12) & 3;
-    v.cr0 = cpu.cr0;
-    v.cr2 = cpu.cr2;
-    v.cr3 = cpu.cr3;
-    v.cr4 = cpu.cr4;
-    v.gdtr = { base: cpu.gdtrBase >>> 0, limit: cpu.gdtrLimit };
-    v.idtr = { base: cpu.idtrBase >>> 0, limit: cpu.idtrLimit };
-    v.ldtr = { selector: cpu.ldtrSel, base: cpu.ldtrBase >>> 0, limit: cpu.ldtrLimit };
-    v.tr = { selector: cpu.trSel, base: cpu.trBase >>> 0, limit: cpu.trLimit };
-    return v;
+    // The translated kernel runs with its real privileges: the CPU's state is the guest's.
+    return this.ctx === null ? emptyVirtualState() : virtualStateOf(this.ctx.cpu);
   }
+
 
   statistics(): TranslationStatistics {
     let cacheBytes = 0;

@@ -53,6 +53,7 @@ import { type Descriptor, descDpl, descPresent, isCodeDesc, isWritableData, load
 import { peekTranslation } from '../../cpu/mmu.js';
 import type { Op } from '../../cpu/op.js';
 import { PIT_HZ } from '../../machine/pit.js';
+import { recordExit } from '../hypervisor.js';
 import type { Hypervisor, HypervisorContext, HypervisorOptions, HypervisorStop } from '../hypervisor.js';
 import type { ExitKind } from '../types.js';
 import { emptyVirtualState, type VirtualCpuState } from '../virtual-state.js';
@@ -914,11 +915,7 @@ export class PvVmm implements Hypervisor {
 
   private exit(kind: ExitKind, reason: string, reasonNumber: number | undefined, eip: number, instruction: string,
     details: Record<string, number | string | boolean>, cost: number, action: string): void {
-    const c = this.c;
-    c.log.exit({
-      seq: c.log.nextSeq(), vcpu: 0, technique: TECHNIQUE, kind, reason, reasonNumber, eip: eip >>> 0,
-      source: c.sourceAt(eip), instruction, details, cost, action,
-    });
+    recordExit(this.c, TECHNIQUE, { kind, reason, reasonNumber, eip, instruction, details, cost, action });
   }
 
   /** The failsafe callback the guest registered (recorded; see the header comment). */

@@ -73,9 +73,10 @@ import {
   isNullSelector, isSegmentDesc, isWritableData, loadCache, selectorError, stackOfDescriptor, descAttr,
 } from '../../cpu/protection/descriptors.js';
 import { loadSegment } from '../../cpu/protection/segments.js';
+import { recordExit } from '../hypervisor.js';
 import type { Hypervisor, HypervisorContext, HypervisorOptions } from '../hypervisor.js';
 import type { ExitKind } from '../types.js';
-import { emptyVirtualState, type VirtualCpuState } from '../virtual-state.js';
+import { emptyVirtualState, virtualStateOf, type VirtualCpuState } from '../virtual-state.js';
 import { opInfo, type OpInfo } from './disasm.js';
 import { SHADOW_ENTRIES, ShadowGdt, VMM_TSS, VmmLayout } from './shadow.js';
 
@@ -125,20 +126,8 @@ export class TrapEmulateVmm implements Hypervisor {
     this.ctx = context;
     const cpu = context.cpu;
     if (!cpu.protectedMode) throw new Error('trap-and-emulate runs protected-mode guests only (Multiboot entry state)');
-    const v = this.virt;
-    const fl = cpu.getEflags();
-    v.cpl = cpu.cpl;
-    v.interruptFlag = (fl & FLAG_IF) !== 0;
-    v.iopl = (fl >>> 12) & 3;
-    v.cr0 = cpu.cr0;
-    v.cr2 = cpu.cr2;
-    v.cr3 = cpu.cr3;
-    v.cr4 = cpu.cr4;
-    v.gdtr = { base: cpu.gdtrBase >>> 0, limit: cpu.gdtrLimit };
-    v.idtr = { base: cpu.idtrBase >>> 0, limit: cpu.idtrLimit };
-    v.ldtr = { selector: cpu.ldtrSel, base: cpu.ldtrBase >>> 0, limit: cpu.ldtrLimit };
-    v.tr = { selector: cpu.trSel, base: cpu.trBase >>> 0, limit: cpu.trLimit };
-    v.pendingInterrupts = [];
+    // The guest starts out believing what the loader left in the CPU.
+    const v = Object.assign(this.virt, virtualStateOf(cpu));
     this.bareIf = v.interruptFlag;
     this.bareIopl = v.iopl;
 
@@ -161,7 +150,7 @@ export class TrapEmulateVmm implements Hypervisor {
       if (d === null) throw new Error(`trap-and-emulate: the guest's selector 0x${sel.toString(16)} is not in its GDT`);
       loadCache(cpu, seg, (sel & 0xfffc) | ring, d);
     }
-    cpu.setEflags((fl & ~FLAG_IOPL) | FLAG_IF);
+    cpu.setEflags((cpu.getEflags() & ~FLAG_IOPL) | FLAG_IF);
     cpu.cr0 |= CR0_NE;
     cpu.blocks.flushAll();
     cpu.intercepts = this.intercepts();
@@ -1016,11 +1005,7 @@ export class TrapEmulateVmm implements Hypervisor {
 
   private exit(kind: ExitKind, reason: string, reasonNumber: number | undefined, eip: number, instruction: string,
     details: Record<string, number | string | boolean>, cost: number, action: string): void {
-    const c = this.c;
-    c.log.exit({
-      seq: c.log.nextSeq(), vcpu: 0, technique: TECHNIQUE, kind, reason, reasonNumber, eip: eip >>> 0,
-      source: c.sourceAt(eip), instruction, details, cost, action,
-    });
+    recordExit(this.c, TECHNIQUE, { kind, reason, reasonNumber, eip, instruction, details, cost, action });
   }
 
   private hole(cpu: Cpu, mnemonic: string, instruction: string, expected: string, observed: string, message: string): void {
