@@ -58,6 +58,17 @@ describe('hyperstep compare', () => {
   });
 });
 
+describe('binary translation into a real x86 translation cache', () => {
+  it('--bt-mode x86 runs the guest from the cache with the same output and callouts', () => {
+    const r = hyperstep(['run', HELLO, '--technique', 'binary-translation', '--bt-mode', 'x86', '--json']);
+    expect(r.status).toBe(1);
+    const json = JSON.parse(r.stdout.toString());
+    expect(json.serial).toBe('Hello from a Hyperstep guest!\n');
+    expect(json.exits.byReason).toMatchObject({ in: 30, out: 31 });
+    expect(json.holes.total).toBe(0);
+  });
+});
+
 describe('paravirt from the command line', () => {
   it('a PV guest built with -D XEN runs under paravirt and powers off with status 0', () => {
     const r = hyperstep(['run', path.join(REPO_ROOT, 'samples', 'pv-both.asm'), '-D', 'XEN', '--technique', 'paravirt', '--json']);
@@ -80,6 +91,8 @@ describe('hyperstep run: technique options', () => {
     [['--technique', 'bogus'], /unknown technique 'bogus' \(known: native, trap-and-emulate, binary-translation, paravirt, vt-x\)/],
     [['--vmx', 'hlt-exiting=on'], /--vmx applies to --technique vt-x/],
     [['--guest-ring', '1'], /--guest-ring applies to --technique trap-and-emulate/],
+    [['--bt-mode', 'x86'], /--bt-mode applies to --technique binary-translation/],
+    [['--technique', 'binary-translation', '--bt-mode', 'arm'], /--bt-mode must be ops or x86/],
     [['--technique', 'vt-x', '--vmx', 'hlt-exiting'], /NAME=VALUE/],
   ])('%j is refused with status 6 and one line', (args, message) => {
     const r = hyperstep(['run', HELLO, ...args]);

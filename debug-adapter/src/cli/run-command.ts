@@ -8,7 +8,7 @@ import { parseArgs, UsageError } from './args.js';
 import { definesOf } from './compare-command.js';
 
 export const RUN_USAGE =
-  'usage: hyperstep run IMAGE|IN.asm [--technique T] [--vmx NAME=VALUE,...] [--guest-ring 1|3] [--memory MIB] [--max-instructions N] [--json] [--trace exits] [-I DIR] [-D NAME[=VALUE]]';
+  'usage: hyperstep run IMAGE|IN.asm [--technique T] [--vmx NAME=VALUE,...] [--guest-ring 1|3] [--bt-mode ops|x86] [--memory MIB] [--max-instructions N] [--json] [--trace exits] [-I DIR] [-D NAME[=VALUE]]';
 
 const EXIT_BAD_INPUT = 6;
 
@@ -39,6 +39,7 @@ export interface TechniqueSettings {
   technique: Technique;
   vmx?: Record<string, string>;
   guestRing?: 1 | 3;
+  btMode?: 'ops' | 'x86';
 }
 
 /** --technique, --vmx and --guest-ring, checked together. */
@@ -57,6 +58,12 @@ export function techniqueSettings(values: Map<string, string[]>): TechniqueSetti
     if (ring !== '1' && ring !== '3') throw new UsageError(`--guest-ring must be 1 or 3 (got '${ring}')`);
     settings.guestRing = ring === '1' ? 1 : 3;
   }
+  const btMode = values.get('--bt-mode')?.at(-1);
+  if (btMode !== undefined) {
+    if (technique !== 'binary-translation') throw new UsageError('--bt-mode applies to --technique binary-translation');
+    if (btMode !== 'ops' && btMode !== 'x86') throw new UsageError(`--bt-mode must be ops or x86 (got '${btMode}')`);
+    settings.btMode = btMode;
+  }
   return settings;
 }
 
@@ -68,7 +75,7 @@ function parsePositiveInteger(text: string, option: string, max: number): number
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['--technique', '--vmx', '--guest-ring', '--memory', '--max-instructions', '--trace', '-I', '-D'], ['--json', '-h', '--help']);
+  const args = parseArgs(argv, ['--technique', '--vmx', '--guest-ring', '--bt-mode', '--memory', '--max-instructions', '--trace', '-I', '-D'], ['--json', '-h', '--help']);
   if (args.flags.has('-h') || args.flags.has('--help')) {
     process.stdout.write(RUN_USAGE + '\n');
     return 0;
@@ -91,7 +98,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       includePaths: args.values.get('-I') ?? [],
       defines: definesOf(args.values.get('-D')),
       technique,
-      hypervisor: { vmx: settings.vmx, guestRing: settings.guestRing },
+      hypervisor: { vmx: settings.vmx, guestRing: settings.guestRing, btMode: settings.btMode },
     });
   } catch (e) {
     if (e instanceof EngineInputError || e instanceof RangeError) {

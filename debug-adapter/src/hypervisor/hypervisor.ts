@@ -23,6 +23,11 @@ export interface HypervisorOptions {
   vmx?: Record<string, string | number | boolean>;
   /** trap-and-emulate: the physical ring the guest kernel runs in (1 by default, or 3). */
   guestRing?: 1 | 3;
+  /**
+   * binary-translation: 'ops' (default) translates into the engine's decoded form; 'x86' emits
+   * real x86 code into a translation cache in VMM-private memory.
+   */
+  btMode?: 'ops' | 'x86';
 }
 
 /** A run ended by the hypervisor on the guest's request (Xen PV `sched_op` shutdown). */

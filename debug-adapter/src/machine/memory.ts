@@ -25,8 +25,11 @@ export class PhysicalMemory {
     this.codePages = new Uint8Array(sizeBytes >>> PAGE_SHIFT);
   }
 
-  onCodeWrite(listener: CodeWriteListener): void {
+  /** Installs the listener for writes to code pages; returns the one it replaces (to chain it). */
+  onCodeWrite(listener: CodeWriteListener): CodeWriteListener {
+    const previous = this.codeWriteListener;
     this.codeWriteListener = listener;
+    return previous;
   }
 
   markCode(page: number): void {

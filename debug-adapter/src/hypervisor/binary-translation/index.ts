@@ -2,9 +2,11 @@
 // translator.ts for the translator).
 import type { HypervisorFactory } from '../hypervisor.js';
 import { BinaryTranslationVmm } from './bt.js';
+import { X86TranslationVmm } from './tc-vmm.js';
 
-export const btFactory: HypervisorFactory = (options) => new BinaryTranslationVmm(options);
+export const btFactory: HypervisorFactory = (options) =>
+  options.btMode === 'x86' ? new X86TranslationVmm(options) : new BinaryTranslationVmm(options);
 
-export { BinaryTranslationVmm };
+export { BinaryTranslationVmm, X86TranslationVmm };
 export type { TranslationStatistics, SideBySide, SideBySideLine } from './bt.js';
 export { translateBlock, calloutName, TC_BASE, CALLOUT_STUB_BYTES } from './translator.js';
