@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Engine, type StopInfo } from '../../debug-adapter/src/engine/engine.js';
 import { registerTechnique, type VmmEvent, type VmmStatistics } from '../../debug-adapter/src/hypervisor/index.js';
-import { btFactory, BinaryTranslationVmm } from '../../debug-adapter/src/hypervisor/binary-translation/index.js';
+import { btFactory, BinaryTranslationVmm, X86TranslationVmm } from '../../debug-adapter/src/hypervisor/binary-translation/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 registerTechnique('binary-translation', btFactory);
@@ -19,11 +19,17 @@ export interface BtRun {
   events: VmmEvent[];
   retired: number;
   engine: Engine;
+  /** The Op-form VMM ('ops' mode), or null. */
   bt: BinaryTranslationVmm | null;
+  /** Whichever binary-translation VMM ran (either mode), or null. */
+  vmm: BinaryTranslationVmm | X86TranslationVmm | null;
 }
 
-export function runFile(file: string, technique: 'native' | 'binary-translation', limit = 20_000_000): BtRun {
-  const engine = Engine.fromFile(file, { technique, includePaths: [INCLUDE] });
+/** undefined: the default mode. */
+export type BtMode = 'ops' | 'x86' | undefined;
+
+export function runFile(file: string, technique: 'native' | 'binary-translation', limit = 20_000_000, btMode?: BtMode): BtRun {
+  const engine = Engine.fromFile(file, { technique, includePaths: [INCLUDE], hypervisor: { btMode } });
   let serial = '';
   engine.onSerial((b) => {
     serial += Buffer.from(b).toString('latin1');
@@ -31,13 +37,15 @@ export function runFile(file: string, technique: 'native' | 'binary-translation'
   const events: VmmEvent[] = [];
   engine.log.onEvent((e) => events.push(e));
   const stop = engine.run(limit);
-  const bt = engine.hypervisor instanceof BinaryTranslationVmm ? engine.hypervisor : null;
-  return { serial, stop, stats: engine.statistics(), events, retired: engine.cpu.retired, engine, bt };
+  const h = engine.hypervisor;
+  const bt = h instanceof BinaryTranslationVmm ? h : null;
+  const vmm = h instanceof BinaryTranslationVmm || h instanceof X86TranslationVmm ? h : null;
+  return { serial, stop, stats: engine.statistics(), events, retired: engine.cpu.retired, engine, bt, vmm };
 }
 
-export function runSource(source: string, technique: 'native' | 'binary-translation', limit = 5_000_000): BtRun {
+export function runSource(source: string, technique: 'native' | 'binary-translation', limit = 5_000_000, btMode?: BtMode): BtRun {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hyperstep-bt-'));
   const file = path.join(dir, 'guest.asm');
   fs.writeFileSync(file, source);
-  return runFile(file, technique, limit);
+  return runFile(file, technique, limit, btMode);
 }

@@ -7,6 +7,7 @@ import type { Op } from '../../debug-adapter/src/cpu/op.js';
 import { CALLOUT_STUB_BYTES, TC_BASE, calloutName, translateBlock } from '../../debug-adapter/src/hypervisor/binary-translation/index.js';
 import { guest } from './trap-emulate-helpers.js';
 import { runSource } from './bt-helpers.js';
+import { X86TranslationVmm } from '../../debug-adapter/src/hypervisor/binary-translation/index.js';
 
 function ops(bytes: number[], at = 0x100000): Op[] {
   const buf = new Uint8Array(bytes);
@@ -93,7 +94,7 @@ patched:
 
   test('equals native, callouts for kernel-mode sensitive instructions, SMC invalidates', () => {
     const native = runSource(source, 'native');
-    const bt = runSource(source, 'binary-translation');
+    const bt = runSource(source, 'binary-translation', undefined, 'ops');
     expect(bt.serial).toBe(native.serial);
     expect(bt.serial).toBe('00AB'); // Multiboot enters with IF=0
     expect(bt.stats.holes.total).toBe(0);
@@ -109,8 +110,22 @@ patched:
     expect(bt.stats.cycles).toBe(bt.retired + (s?.translationCycles ?? 0) + 240 * bt.stats.exits.total);
   });
 
-  test('side by side: guest block and translation, with the callout stub', () => {
+  test('x86 mode (the default): equals native incl. the retired count, same callouts and cycles model', () => {
+    const native = runSource(source, 'native');
     const bt = runSource(source, 'binary-translation');
+    expect(bt.vmm).toBeInstanceOf(X86TranslationVmm);
+    expect(bt.serial).toBe(native.serial);
+    expect(bt.retired).toBe(native.retired);
+    expect(bt.stats.holes.total).toBe(0);
+    expect(bt.stats.exits.byReason.pushfd ?? bt.stats.exits.byReason.pushf).toBe(2);
+    const s = bt.vmm?.statistics();
+    expect(s?.invalidations).toBeGreaterThan(0);
+    expect(s?.translationCycles).toBe((s?.instructionsTranslated ?? 0) * 300);
+    expect(bt.stats.cycles).toBe(bt.retired + (s?.translationCycles ?? 0) + 240 * bt.stats.exits.total);
+  });
+
+  test('side by side: guest block and translation, with the callout stub', () => {
+    const bt = runSource(source, 'binary-translation', undefined, 'ops');
     const cli = bt.events.find((e) => e.kind === 'callout' && e.reason === 'cli');
     expect(cli).toBeDefined();
     const view = bt.bt?.sideBySide(cli?.eip ?? 0);

@@ -106,11 +106,11 @@ describe('unknown hypercalls', () => {
     const r = runPv(`
     HC 99
     call phex
-    HC 1
+    HC 12
     call phex
     jmp off`);
     expect(r.serial).toBe(`${ENOSYS}${ENOSYS}`);
-    expect(r.stats.exits.byReason).toMatchObject({ hypercall_99: 1, mmu_update: 1 });
+    expect(r.stats.exits.byReason).toMatchObject({ hypercall_99: 1, memory_op: 1 });
   });
   test('the hypercall page at start_info + 0x2000 holds callable stubs', () => {
     const r = runPv(`

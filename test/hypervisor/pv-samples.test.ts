@@ -11,6 +11,10 @@ const EXPECTED: Record<string, string> = {
   'pv-both':
     'pv-both: sum 1..100 = 000013ba\npv-both: IF after irq_disable 00000000\npv-both: IF after irq_enable 00000200\n' +
     'pv-both: IF after restore_fl 00000000\npv-both: done\n',
+  'pv-paging':
+    'pv-paging: paging on\npv-paging: alias (pd) = aaaa0001\npv-paging: page_a after a write through the alias = 12345678\n' +
+    'pv-paging: alias after set_pte = bbbb0002\npv-paging: alias after set_pte_va = 12345678\npv-paging: alias (pd2) = bbbb0002\n' +
+    'pv-paging: alias (pd) = 12345678\npv-paging: done\n',
 };
 
 describe('pv_ops samples', () => {
@@ -43,6 +47,14 @@ describe('pv_ops samples', () => {
     expect(by.iret).toBe(by.EXTERNAL_INTERRUPT);
     expect(by.xen_version).toBeGreaterThan(0);
     expect(r.stats.holes.total).toBe(0);
+  });
+
+  test('pv-paging: write_cr3 is mmuext_op NEW_BASEPTR; PTEs change through mmu_update and update_va_mapping', () => {
+    const r = runSample('pv-paging', 'paravirt');
+    expect(r.stats.exits.byReason).toMatchObject({ mmuext_op: 4, mmu_update: 1, update_va_mapping: 1 });
+    expect(r.engine.cpu.paging).toBe(true);
+    const first = r.hypercalls.find((h) => h.reason === 'mmuext_op');
+    expect(first?.action).toMatch(/paging turned on/);
   });
 
   test('pv-timer: blocks between ticks and takes each in the event callback', () => {

@@ -20,7 +20,11 @@ const MAX_INSTRUCTION = 15;
 const DECODE_WINDOW = 512;
 
 export class BlockCache {
-  private pages: (Block[] | undefined)[] = [];
+  /**
+   * Per physical page, its blocks by offset. Pre-sized for all of RAM: a sparse array (code near
+   * the top of RAM, such as a translation cache) would drop V8 into slow dictionary storage.
+   */
+  private pages: (Block[] | undefined)[];
   /** Per physical page with blocks: 1 for each byte some cached block was decoded from. */
   private coverage: (Uint8Array | undefined)[] = [];
   /** Blocks decoded since creation (statistics). */
@@ -28,6 +32,7 @@ export class BlockCache {
   invalidations = 0;
 
   constructor(private readonly cpu: Cpu) {
+    this.pages = this.emptyPages();
     cpu.mem.onCodeWrite((addr, length) => this.codeWritten(addr, length));
   }
 
@@ -65,8 +70,12 @@ export class BlockCache {
     for (let page = 0; page < this.pages.length; page++) {
       if (this.pages[page] !== undefined) this.cpu.mem.clearCode(page);
     }
-    this.pages = [];
+    this.pages = this.emptyPages();
     this.coverage = [];
+  }
+
+  private emptyPages(): (Block[] | undefined)[] {
+    return new Array<Block[] | undefined>(this.cpu.mem.size >>> PAGE_SHIFT).fill(undefined);
   }
 
   /** The block at CS:EIP, decoding it on first use. Raises #GP/#PF as an instruction fetch would. */

@@ -4,8 +4,9 @@ import type { HypervisorFactory } from '../hypervisor.js';
 import { BinaryTranslationVmm } from './bt.js';
 import { X86TranslationVmm } from './tc-vmm.js';
 
+// The default is 'x86' (real x86 bytes in the translation cache); 'ops' selects the Op-form one.
 export const btFactory: HypervisorFactory = (options) =>
-  options.btMode === 'x86' ? new X86TranslationVmm(options) : new BinaryTranslationVmm(options);
+  options.btMode === 'ops' ? new BinaryTranslationVmm(options) : new X86TranslationVmm(options);
 
 export { BinaryTranslationVmm, X86TranslationVmm };
 export type { TranslationStatistics, SideBySide, SideBySideLine } from './bt.js';

@@ -21,6 +21,8 @@
 //   - (branches to guest addresses are back-patched by the VMM once the target is translated);
 //   - the end of a block that does not end in an unconditional transfer: `jmp rel32` to the next
 //     guest address (chained when translated).
+// The `link` instructions (block-end jump, the jump after a CALL's push, LOOP's two ways out) are
+// the translator's own: the VMM runs them as retiring nothing (tc-vmm.ts, tcRun).
 // Encoding is done by hand: every form emitted is one of the five fixed encodings above (E9, 0F 8x,
 // 68, EB, 0F 0B) and the IDENT bytes are the guest's own.
 import { Decoder, DecoderOptions, FlowControl, Instruction } from 'iced-x86';

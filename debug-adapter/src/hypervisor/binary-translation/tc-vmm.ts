@@ -9,12 +9,18 @@
 // trap-and-emulate: a guest that reads PDE 1023 back sees it). The TC is laid out for one linear
 // placement, so a change of paging mode or CR3 flushes it ("epoch").
 //
-// Physical ring (a documented choice, for time): the translated kernel runs at physical ring 0,
-// not de-privileged; that is safe because every sensitive, privileged or IOPL-sensitive
-// instruction is translated to a callout, so none executes natively in kernel mode, and the
-// callout emulates it with the CPU's own semantics against the CPU state, which with the kernel at
-// ring 0 *is* the virtual CPU state (no holes). Ring-1 de-privileging with trap-emulate's shadow
-// GDT is the next step.
+// Physical ring (a documented choice): the translated kernel runs at physical ring 0, not
+// de-privileged. That is safe because every sensitive, privileged or IOPL-sensitive instruction
+// is translated to a callout, so none executes natively in kernel mode, and the callout emulates
+// it with the CPU's own semantics against the CPU state, which with the kernel at ring 0 *is* the
+// virtual CPU state (no holes). Ring 1 (trap-emulate's shadow GDT) is not done yet because it is
+// more than a descriptor swap: the IDENT far transfers (far JMP, far RET) and the guest's own
+// interrupt/exception gates name ring-0 selectors, which at CPL 1 fault (#GP on a far RET to RPL
+// 0) or change privilege, so they would all have to become callouts; every callout would then
+// have to run the instruction against a virtual CPL 0 rather than the CPU's CPL; and the IDT
+// would need shadowing so that delivery lands on ring-1 copies. Until then a sensitive
+// instruction that escaped translation would run natively rather than trap — the translator
+// classifies every instruction it copies with the knowledge base (op.virtClass), so none does.
 //
 // Callouts. A callout is `ud2` at a TC address the VMM knows; the #UD reaches the VMM through the
 // CPU's `event` hook before the guest's IDT is consulted. The VMM sets EIP to the guest address,
@@ -30,6 +36,19 @@
 // branches are emitted straight to the target's translation when it exists at translation time,
 // else to the guest address (arriving there is a dispatch); indirect ones (JMP r/m, RET, IRET)
 // are copied and land on guest addresses, so the dispatcher is the indirect-branch lookup.
+//
+// Retired instructions. The jumps the translator adds (`link` in tc-emitter.ts: a block's
+// fall-through jump, the jump after a CALL's push, LOOP's two ways out) are not guest
+// instructions: the CPU runs them from ops that give their retirement back (tcRun), so
+// `cpu.retired` and the virtual time — RDTSC, the PIT's deadlines, the run loop's budget — count
+// exactly what native execution counts, and interrupts arrive after the same guest instruction.
+// The push of a CALL stands for the CALL (one guest instruction); a callout retires its
+// instruction in the VMM, the `ud2` itself retires nothing.
+//
+// Speed. A TC block the CPU has run before carries the block to run on the CPU's own block object,
+// so the per-block hook is one property read; guest addresses are reached only by indirect
+// branches (RET, JMP r/m) and not-yet-chained branches, which go through `dispatch`. A block that
+// loops back to its own start is chained when it is translated.
 //
 // Guest-visible EIP. Every TC instruction start maps to the guest address the CPU state stands
 // for (`guestEip`); the `event` hook rewrites EIP before any exception or interrupt is delivered,
@@ -47,6 +66,7 @@
 // keeps inside itself: still no sensitive instruction runs untranslated there.
 import type { Cpu } from '../../cpu/cpu.js';
 import type { Block } from '../../cpu/block-cache.js';
+import type { Op } from '../../cpu/op.js';
 import type { Intercepts } from '../../cpu/intercepts.js';
 import { CS, FLAG_IF, FLAG_TF, VEC_UD } from '../../cpu/constants.js';
 import { CpuFault } from '../../cpu/fault.js';
@@ -147,7 +167,8 @@ export class X86TranslationVmm implements Hypervisor {
     this.fallbackTranslate = cpu.intercepts?.translateBlock ?? null;
     const intercepts: Intercepts = {
       ...cpu.intercepts,
-      translateBlock: (c, block) => this.dispatch(c, block),
+      // The hot path, once per block the CPU runs: a TC block it has seen before runs as marked.
+      translateBlock: (c, block) => (block as RunMarked)[TC_RUN] ?? this.dispatch(c, block),
       event: (c, vector, _err, kind) => this.event(c, vector, kind),
     };
     cpu.intercepts = intercepts;
@@ -193,7 +214,7 @@ export class X86TranslationVmm implements Hypervisor {
 
   private dispatch(cpu: Cpu, block: Block): Block {
     const eip = cpu.eip >>> 0;
-    if (X86TranslationVmm.flat32(cpu) && this.inTc(eip) && cpu.paging === this.epochPaging) return block;
+    if (X86TranslationVmm.flat32(cpu) && this.inTc(eip) && cpu.paging === this.epochPaging) return this.tcRun(block);
     if (!X86TranslationVmm.flat32(cpu) || (cpu.flagBits & FLAG_TF) !== 0 || block.ops.some((op) => op.breakpoint)) {
       return this.fallbackTranslate !== null ? this.fallbackTranslate(cpu, block) : block;
     }
@@ -212,7 +233,36 @@ export class X86TranslationVmm implements Hypervisor {
     }
     if (live === undefined) live = this.translate(cpu, block);
     cpu.eip = live.block.tc;
-    return cpu.blocks.fetch();
+    return this.tcRun(cpu.blocks.fetch());
+  }
+
+  /**
+   * A CPU block inside the TC, as the CPU runs it: the translator's synthetic instructions (the
+   * `link` jumps: block ends, a CALL's jump after its push, LOOP's two ways out) retire nothing
+   * the guest can see, so each gives its retirement back as it executes. The CPU adds a block's
+   * executed ops to `retired` at its end and uses `retired + blockRetired` as the time mid-block,
+   * so an op that decrements `retired` keeps both exactly at the native count (RDTSC, the PIT's
+   * deadlines and the run loop's budget all see guest instructions only). Cached per CPU block
+   * (a rewritten TC byte makes the CPU decode a new block, hence a new wrapper).
+   */
+  // The mark is set on the CPU's own block object, so the next fetch of it costs one property
+  // read. It stays valid for as long as the object lives: the CPU reaches a cached TC block only
+  // with EIP in the TC, which only happens through dispatch (flat 32-bit code, no TF, no
+  // breakpoints, this epoch) — callouts that change CS, paging, CR3 or TF leave the TC, events
+  // are delivered at guest EIPs — and rewritten TC bytes, a flush or new breakpoints make the CPU
+  // decode new block objects.
+  private tcRun(block: Block): Block {
+    let ops: Op[] | null = null;
+    for (let i = 0; i < block.ops.length; i++) {
+      const op = block.ops[i];
+      const ti = this.byTc.get(op.linear >>> 0);
+      if (ti === undefined || ti.kind !== 'link' || ti.bytes.length !== op.len) continue;
+      if (ops === null) ops = block.ops.slice();
+      ops[i] = synthetic(op);
+    }
+    const run: Block = ops === null ? block : { ...block, ops };
+    (block as RunMarked)[TC_RUN] = run;
+    return run;
   }
 
   /** A new epoch when paging or CR3 changed: the TC is laid out for one linear placement. */
@@ -251,17 +301,18 @@ export class X86TranslationVmm implements Hypervisor {
     this.nextTc += t.bytes.length;
     for (const ti of t.instrs) this.byTc.set(ti.tc, ti);
     this.stamped.delete(tc);
-    // Chaining: earlier blocks' branches to this guest address now go straight here.
-    for (const relAt of this.pending.get(t.guest) ?? []) {
-      cpu.mem.write32(this.tcPhys(relAt), (tc - (relAt + 4)) | 0);
-      this.chainsPatched++;
-    }
-    this.pending.delete(t.guest);
+    // Its own unchained branches first (a loop back to its own start is chained right away).
     for (const u of t.unchained) {
       const list = this.pending.get(u.target);
       if (list === undefined) this.pending.set(u.target, [u.relAt]);
       else list.push(u.relAt);
     }
+    // Chaining: branches to this guest address (earlier blocks', its own) now go straight here.
+    for (const relAt of this.pending.get(t.guest) ?? []) {
+      cpu.mem.write32(this.tcPhys(relAt), (tc - (relAt + 4)) | 0);
+      this.chainsPatched++;
+    }
+    this.pending.delete(t.guest);
     // Where the guest bytes came from (a block may cross one page boundary).
     const ranges: Live['ranges'] = [];
     const first = t.guest;
@@ -456,6 +507,21 @@ export class X86TranslationVmm implements Hypervisor {
   translationAt(guest: number): TcBlock | null {
     return this.blocks.get(guest >>> 0)?.block ?? null;
   }
+}
+
+/** Where a CPU block inside the TC keeps the block the CPU really runs (see tcRun). */
+const TC_RUN = Symbol('bt-x86-run');
+type RunMarked = Block & { [TC_RUN]?: Block };
+
+/** A translator-made jump: runs as itself, retires nothing (see tcRun). */
+function synthetic(op: Op): Op {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(op) as object) as Op, op);
+  const exec = op.exec;
+  copy.exec = (cpu, o) => {
+    exec(cpu, o);
+    cpu.retired--;
+  };
+  return copy;
 }
 
 function sameBytes(bytes: Uint8Array, block: Block): boolean {

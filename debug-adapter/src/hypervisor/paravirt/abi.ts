@@ -17,8 +17,8 @@ export const HYPERCALL_NAMES: Readonly<Record<number, string>> = {
 };
 
 export const HC = {
-  set_trap_table: 0, set_gdt: 2, stack_switch: 3, set_callbacks: 4, fpu_taskswitch: 5, sched_op_compat: 6,
-  update_descriptor: 10, set_timer_op: 15, xen_version: 17, console_io: 18, vm_assist: 21, iret: 23,
+  set_trap_table: 0, mmu_update: 1, set_gdt: 2, stack_switch: 3, set_callbacks: 4, fpu_taskswitch: 5, sched_op_compat: 6,
+  update_descriptor: 10, update_va_mapping: 14, set_timer_op: 15, xen_version: 17, console_io: 18, vm_assist: 21, iret: 23,
   mmuext_op: 26, sched_op: 29, callback_op: 30, event_channel_op: 32,
 } as const;
 
@@ -33,6 +33,7 @@ export const HYPERCALL_VECTOR = 0x82;
 // errno.h (Xen's own values, negated in EAX).
 export const EPERM = 1;
 export const ENOENT = 2;
+export const ESRCH = 3;
 export const EFAULT = 14;
 export const EEXIST = 17;
 export const EINVAL = 22;
@@ -44,6 +45,11 @@ export const CONSOLEIO_read = 1;
 export const SCHEDOP_yield = 0;
 export const SCHEDOP_block = 1;
 export const SCHEDOP_shutdown = 2;
+export const SCHEDOP_poll = 3;
+/** struct sched_poll (x86_32): ports (guest pointer to u32 ports), nr_ports, u64 timeout. */
+export const SCHED_POLL_SIZE = 16;
+/** Xen's limit on sched_poll.nr_ports (the domain's vCPU count is 1 here; Xen caps at 128). */
+export const SCHED_POLL_MAX_PORTS = 128;
 
 export const SHUTDOWN_poweroff = 0;
 export const SHUTDOWN_reboot = 1;
@@ -81,6 +87,44 @@ export const HYPERVISOR_VIRT_START = 0xf5800000;
 export const CALLBACKOP_register = 0;
 export const CALLBACKTYPE_event = 0;
 export const CALLBACKTYPE_failsafe = 1;
+/** callback_register.flags (u16 after the u16 type): mask events on entry. */
+export const CALLBACKF_mask_events = 1;
+
+// Memory management (xen.h). mmu_update requests are { u64 ptr; u64 val } (16 bytes); ptr's low two
+// bits select the command. mmuext_op entries are { u32 cmd; u32 arg1 (mfn | linear_addr);
+// u32 arg2 (nr_ents | vcpumask | src_mfn) } (12 bytes on x86_32).
+export const MMU_NORMAL_PT_UPDATE = 0;
+export const MMU_MACHPHYS_UPDATE = 1;
+export const MMU_PT_UPDATE_PRESERVE_AD = 2;
+export const MMU_UPDATE_SIZE = 16;
+export const MMUEXT_PIN_L1_TABLE = 0;
+export const MMUEXT_PIN_L2_TABLE = 1;
+export const MMUEXT_PIN_L3_TABLE = 2;
+export const MMUEXT_PIN_L4_TABLE = 3;
+export const MMUEXT_UNPIN_TABLE = 4;
+export const MMUEXT_NEW_BASEPTR = 5;
+export const MMUEXT_TLB_FLUSH_LOCAL = 6;
+export const MMUEXT_INVLPG_LOCAL = 7;
+export const MMUEXT_TLB_FLUSH_MULTI = 8;
+export const MMUEXT_INVLPG_MULTI = 9;
+export const MMUEXT_TLB_FLUSH_ALL = 10;
+export const MMUEXT_INVLPG_ALL = 11;
+export const MMUEXT_OP_SIZE = 12;
+export const MMUEXT_NAMES: Readonly<Record<number, string>> = {
+  0: 'PIN_L1_TABLE', 1: 'PIN_L2_TABLE', 2: 'PIN_L3_TABLE', 3: 'PIN_L4_TABLE', 4: 'UNPIN_TABLE', 5: 'NEW_BASEPTR',
+  6: 'TLB_FLUSH_LOCAL', 7: 'INVLPG_LOCAL', 8: 'TLB_FLUSH_MULTI', 9: 'INVLPG_MULTI', 10: 'TLB_FLUSH_ALL', 11: 'INVLPG_ALL',
+  12: 'FLUSH_CACHE', 13: 'SET_LDT', 15: 'NEW_USER_BASEPTR',
+};
+/** update_va_mapping flags: bits 1:0 the flush type, the rest LOCAL (0), ALL (4) or a vcpumask pointer. */
+export const UVMF_NONE = 0;
+export const UVMF_TLB_FLUSH = 1;
+export const UVMF_INVLPG = 2;
+export const UVMF_FLUSHTYPE_MASK = 3;
+export const UVMF_LOCAL = 0;
+export const UVMF_ALL = 4;
+export const DOMID_SELF = 0x7ff0;
+/** First page-directory slot owned by the hypervisor (HYPERVISOR_VIRT_START >> 22 = 982). */
+export const FIRST_XEN_L2_SLOT = HYPERVISOR_VIRT_START >>> 22;
 
 export const VMASST_CMD_enable = 0;
 export const VMASST_CMD_disable = 1;

@@ -12,16 +12,17 @@
 //   M - 0x22000  hypercall page             (always start_info + 0x2000; also written to the
 //                                            guest's own page when __xen_guest has HYPERCALL_PAGE=pfn)
 //   M - 0x20000  VMM private: physical GDT (64 KiB), +0x10000 IDT, +0x10800 TSS, +0x11000 a HLT
-//                stub, stack up to M. Guest pointers into it (or beyond RAM) get -EFAULT.
+//                stub, +0x12000 the page table mapping this region at 0xFFC00000 once the guest's
+//                paging is on, stack up to M. Guest pointers into it (or beyond RAM) get -EFAULT.
 //
 // Hypercalls. `int 0x82` (EAX = number, EBX ECX EDX ESI EDI = arguments, result in EAX) reaches the
 // VMM through the CPU's `event` hook (a software interrupt, EIP already past it). Each one is an
 // exit {kind 'hypercall', reason = Xen name, reasonNumber, details = arguments and result}.
 // Implemented: set_trap_table, set_gdt, stack_switch, set_callbacks, fpu_taskswitch,
 // sched_op_compat, update_descriptor, set_timer_op, xen_version, console_io, vm_assist, iret,
-// sched_op, callback_op, event_channel_op. Every other number answers -ENOSYS, as Xen does for
-// numbers it has no handler for (mmu_update, mmuext_op, update_va_mapping: the guest runs without
-// paging here, see pvops.inc write_cr3).
+// sched_op (yield, block, shutdown; not poll), callback_op, event_channel_op, mmu_update,
+// mmuext_op, update_va_mapping (paging: see "memory management" below). Every other number
+// answers -ENOSYS, as Xen does for numbers it has no handler for.
 //
 // Traps. Every exception the guest raises (a privileged instruction at ring 1 gives #GP; HLT, CLI,
 // IN/OUT, LGDT, MOV CRn included) goes to the VMM first and is bounced to the guest through its
@@ -42,14 +43,15 @@
 // xen_version when it finds an event pending), after HYPERVISOR_iret, and when SCHEDOP_block
 // unmasks. SCHEDOP_block halts the vCPU until an event is pending. Not modelled: Xen's default
 // 100 Hz periodic VIRQ_TIMER (vcpu_op periodic timers), multiple vCPUs, event channels beyond 32,
-// interdomain/IPI channels, the failsafe callback being used (it is recorded, never needed: no
-// segment reload on return can fail here), call gates and LDTs in the guest's GDT.
+// interdomain/IPI channels, call gates and LDTs in the guest's GDT. The failsafe callback is
+// entered when a data segment cannot be reloaded on the way back from a hypercall (see
+// reloadDataSegments).
 import type { Cpu } from '../../cpu/cpu.js';
 import type { EventKind } from '../../cpu/deliver.js';
 import type { InterceptDecision, Intercepts } from '../../cpu/intercepts.js';
 import { CpuFault } from '../../cpu/fault.js';
-import { CS, DS, ES, FS, GS, SS, FLAG_IF, FLAG_IOPL, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, VEC_GP, VEC_PF, exceptionName } from '../../cpu/constants.js';
-import { type Descriptor, descDpl, descPresent, isCodeDesc, isWritableData, loadCache } from '../../cpu/protection/descriptors.js';
+import { CR0_PG, CR0_WP, CS, DS, ES, FS, GS, SS, FLAG_IF, FLAG_IOPL, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, VEC_GP, VEC_PF, exceptionName } from '../../cpu/constants.js';
+import { type Descriptor, descDpl, descPresent, isCodeDesc, isConformingCode, isDataDesc, isReadableCode, isWritableData, loadCache } from '../../cpu/protection/descriptors.js';
 import { peekTranslation } from '../../cpu/mmu.js';
 import type { Op } from '../../cpu/op.js';
 import { PIT_HZ } from '../../machine/pit.js';
@@ -63,6 +65,12 @@ import { findXenGuestString, hypercallPagePfn, isPvGuest } from './pv-guest.js';
 
 const TECHNIQUE = 'paravirt' as const;
 const VMM_REGION = 0x20000;
+/** Where the VMM region is mapped while the guest's paging is on (the last PDE, in Xen's hole). */
+const VMM_WINDOW = 0xffc00000;
+const PTE_P = 1;
+const PTE_RW = 2;
+const PTE_PS = 0x80;
+const PTE_AD = 0x60;
 const PV_PAGES = 0x24000;
 const MASTER_PIC_DATA = 0x21;
 const SLAVE_PIC_DATA = 0xa1;
@@ -119,6 +127,8 @@ export class PvVmm implements Hypervisor {
   private readonly traps = new Map<number, TrapEntry>();
   private eventCallback: Callback | null = null;
   private failsafeCallback: Callback | null = null;
+  /** callback_op's CALLBACKF_mask_events for the failsafe callback (set_callbacks leaves events as they are). */
+  private failsafeMasksEvents = false;
   private kernelSs = 0;
   private kernelSp = 0;
   private gdtFrames: number[] = [];
@@ -127,8 +137,17 @@ export class PvVmm implements Hypervisor {
   private readonly ports = new Map<number, number>();
   private timerDeadline: number | null = null;
   private blocked = false;
+  /** L2 (page directory) frames pinned with MMUEXT_PIN_L2_TABLE, and L1 frames pinned with PIN_L1_TABLE. */
+  private readonly pinnedL2 = new Set<number>();
+  private readonly pinnedL1 = new Set<number>();
+  /** The guest's page directory frame (MMUEXT_NEW_BASEPTR), or null while it runs without paging. */
+  private baseFrame: number | null = null;
+  /** The VMM's page table mapping its region at VMM_WINDOW once paging is on. */
+  private vmmPageTable = 0;
   /** Bytes written with CONSOLEIO_write (the serial output of the run, for tests and the DAP). */
   consoleBytes = 0;
+  /** Times the failsafe callback was entered. */
+  failsafeEntries = 0;
 
   constructor(options: HypervisorOptions) {
     void options;
@@ -175,6 +194,7 @@ export class PvVmm implements Hypervisor {
     this.gdt = base;
     this.idt = base + 0x10000;
     this.tss = base + 0x10800;
+    this.vmmPageTable = base + 0x12000;
     this.startInfo = mem.size - PV_PAGES;
     this.sharedInfo = this.startInfo + 0x1000;
     this.hypercallPage = this.startInfo + 0x2000;
@@ -225,9 +245,14 @@ export class PvVmm implements Hypervisor {
   private buildGdtIdtTss(cpu: Cpu): void {
     const mem = cpu.mem;
     for (let i = 0; i < 0x10000; i += 4) mem.write32(this.gdt + i, 0);
+    // The VMM's segments cover 4 GiB; the guest's flat segments stop below HYPERVISOR_VIRT_START
+    // (limit 0xF57FF pages), as Xen's x86_32 guest segments do, so the guest cannot reach the VMM
+    // window at VMM_WINDOW even though its pages are supervisor pages (ring 1 is supervisor).
     const flat = (sel: number, access: number): void => {
-      mem.write32(this.gdt + (sel & 0xfff8), 0x0000ffff);
-      mem.write32(this.gdt + (sel & 0xfff8) + 4, (0x00cf0000 | (access << 8)) | 0);
+      const guest = (access & 0x60) !== 0;
+      const limit = guest ? (X.HYPERVISOR_VIRT_START >>> 12) - 1 : 0xfffff;
+      mem.write32(this.gdt + (sel & 0xfff8), limit & 0xffff);
+      mem.write32(this.gdt + (sel & 0xfff8) + 4, (0x00c00000 | (limit & 0xf0000) | (access << 8)) | 0);
     };
     flat(X.HYPERVISOR_CS, 0x9b);
     flat(X.HYPERVISOR_DS, 0x93);
@@ -242,6 +267,10 @@ export class PvVmm implements Hypervisor {
     mem.write32(t + 4, this.gdt + VMM_REGION);
     mem.write32(t + 8, X.HYPERVISOR_DS);
     mem.write32(t + 0x64, 0xffff0000 | 0);
+    for (let i = 0; i < 1024; i++) {
+      const off = i * 0x1000;
+      mem.write32(this.vmmPageTable + i * 4, off < VMM_REGION ? ((this.gdt + off) | PTE_P | PTE_RW | PTE_AD) | 0 : 0);
+    }
     const stub = this.gdt + 0x11000;
     mem.write8(stub, 0xf4); // never reached: the event hook takes every vector first
     for (let v = 0; v < 256; v++) {
@@ -365,7 +394,7 @@ export class PvVmm implements Hypervisor {
    * Builds Xen's bounce frame and enters the guest at cs:eip. False (and the domain crashed) when
    * the frame cannot be written or the selectors are unusable.
    */
-  private bounce(cpu: Cpu, cs: number, eip: number, errorCode: number, maskEvents: boolean): boolean {
+  private bounce(cpu: Cpu, cs: number, eip: number, errorCode: number, maskEvents: boolean, extra: number[] = []): boolean {
     const mem = cpu.mem;
     const maskAt = this.sharedInfo + X.VCPU_INFO.evtchn_upcall_mask;
     const mask = mem.read8(maskAt) !== 0 ? 1 : 0;
@@ -392,6 +421,7 @@ export class PvVmm implements Hypervisor {
     const flags = (cpu.getEflags() & ~(FLAG_IF | FLAG_IOPL)) | (mask === 0 ? FLAG_IF : 0);
     frame.push(flags >>> 0, ((cpu.segSel[CS] & 0xffff) | (mask << 16)) >>> 0, cpu.eip >>> 0);
     if (errorCode >= 0) frame.push(errorCode);
+    frame.push(...extra);
     for (const word of frame) {
       esp = (esp - 4) >>> 0;
       if (!this.writeGuest32((ssBase + esp) >>> 0, word)) {
@@ -511,6 +541,10 @@ export class PvVmm implements Hypervisor {
     const details: Record<string, number | string | boolean> = { ebx: a[0], ecx: a[1], edx: a[2], esi: a[3], edi: a[4], ...out.details };
     if (out.result !== undefined) details.result = out.result | 0;
     let action = out.action;
+    if (this.stop === null) {
+      const failsafe = this.reloadDataSegments(cpu);
+      if (failsafe !== '') action += `; ${failsafe}`;
+    }
     if (this.stop === null && !this.blocked && this.deliverPendingUpcall(cpu)) action += '; pending event upcall delivered';
     const costs = this.c.costs;
     this.exit('hypercall', name, nr, eip, this.textAt(cpu, eip), details, costs.hypercallRoundTrip + (out.extraCost ?? 0), action);
@@ -525,6 +559,7 @@ export class PvVmm implements Hypervisor {
       case X.HC.set_callbacks:
         this.eventCallback = { cs: fixRpl(a[0]), eip: a[1] };
         this.failsafeCallback = { cs: fixRpl(a[2]), eip: a[3] };
+        this.failsafeMasksEvents = false;
         return { result: 0, action: `event callback ${hex(fixRpl(a[0]), 4)}:${hex(a[1])}, failsafe ${hex(fixRpl(a[2]), 4)}:${hex(a[3])}` };
       case X.HC.callback_op: return this.callbackOp(a[0], a[1]);
       case X.HC.iret: return this.iret(cpu);
@@ -542,6 +577,9 @@ export class PvVmm implements Hypervisor {
       case X.HC.fpu_taskswitch:
         cpu.cr0 = a[0] !== 0 ? cpu.cr0 | 8 : cpu.cr0 & ~8;
         return { result: 0, action: `CR0.TS ${a[0] !== 0 ? 'set' : 'cleared'}` };
+      case X.HC.mmu_update: return this.mmuUpdate(cpu, a);
+      case X.HC.mmuext_op: return this.mmuextOp(cpu, a);
+      case X.HC.update_va_mapping: return this.updateVaMapping(cpu, a);
       case X.HC.vm_assist:
         if ((a[0] !== X.VMASST_CMD_enable && a[0] !== X.VMASST_CMD_disable) || a[1] > 31) throw new HypercallError(X.EINVAL, 'unknown command or type');
         return { result: 0, action: `vm_assist ${a[0] === 0 ? 'enable' : 'disable'} type ${a[1]} (accepted, no effect here)` };
@@ -632,10 +670,14 @@ export class PvVmm implements Hypervisor {
     const raw = this.readGuest(arg, 12);
     if (raw === null) throw new HypercallError(X.EFAULT, `callback_register at 0x${hex(arg)} is not guest memory`);
     const type = raw[0] | (raw[1] << 8);
+    const flags = raw[2] | (raw[3] << 8);
     const cs = fixRpl(raw[4] | (raw[5] << 8));
     const eip = (raw[8] | (raw[9] << 8) | (raw[10] << 16) | (raw[11] << 24)) >>> 0;
     if (type === X.CALLBACKTYPE_event) this.eventCallback = { cs, eip };
-    else if (type === X.CALLBACKTYPE_failsafe) this.failsafeCallback = { cs, eip };
+    else if (type === X.CALLBACKTYPE_failsafe) {
+      this.failsafeCallback = { cs, eip };
+      this.failsafeMasksEvents = (flags & X.CALLBACKF_mask_events) !== 0;
+    }
     else throw new HypercallError(X.EINVAL, `callback type ${type} is not supported`);
     return { result: 0, action: `${type === 0 ? 'event' : 'failsafe'} callback ${hex(cs, 4)}:${hex(eip)}` };
   }
@@ -845,6 +887,287 @@ export class PvVmm implements Hypervisor {
     return { result: 0, action: `descriptor at 0x${hex(paLo)} updated${note}` };
   }
 
+
+
+  // ---- the failsafe callback ------------------------------------------------------------------
+  //
+  // Xen x86_32 reloads the guest's DS, ES, FS and GS on every return to the guest; when a reload
+  // faults (the selector no longer names a usable descriptor — e.g. the guest changed its GDT with
+  // set_gdt or update_descriptor under a loaded selector, or returns to ring 3 with a ring-1 data
+  // segment loaded) it zeroes the segments that failed and enters the failsafe callback with
+  // DS, ES, FS, GS (the values that were loaded, DS lowest) pushed below the usual EIP, CS, EFLAGS
+  // [ESP, SS] frame. This VMM does that check on the way back from every hypercall (including
+  // HYPERVISOR_iret). No failsafe callback registered: the domain is crashed, as Xen does.
+
+  /** Reloads DS/ES/FS/GS as Xen's exit path does; enters the failsafe callback when one fails. */
+  private reloadDataSegments(cpu: Cpu): string {
+    const segs = [DS, ES, FS, GS];
+    const names = ['DS', 'ES', 'FS', 'GS'];
+    const saved = segs.map((seg) => cpu.segSel[seg] & 0xffff);
+    const bad: string[] = [];
+    const cpl = cpu.cpl;
+    saved.forEach((sel, i) => {
+      if ((sel & 0xfffc) === 0) return;
+      const d = this.descriptor(sel);
+      const usable = d !== null && descPresent(d) && (isDataDesc(d) || isReadableCode(d)) &&
+        (isConformingCode(d) || descDpl(d) >= Math.max(cpl, sel & 3));
+      if (!usable) bad.push(names[i]);
+    });
+    if (bad.length === 0) return '';
+    const what = `${bad.join(', ')} (${saved.map((s, i) => `${names[i]}=${hex(s, 4)}`).join(' ')}) cannot be reloaded`;
+    const cb = this.failsafeCallback;
+    if (cb === null || cb.eip === 0) {
+      this.crash(`${what} and no failsafe callback is registered`);
+      return `crashed the domain: ${what}`;
+    }
+    segs.forEach((seg, i) => {
+      if (bad.includes(names[i])) cpu.setNullSegment(seg, 0);
+    });
+    // Pushed in this order, so DS ends up lowest: [DS, ES, FS, GS, EIP, CS, EFLAGS (, ESP, SS)].
+    if (!this.bounce(cpu, cb.cs, cb.eip, -1, this.failsafeMasksEvents, [saved[3], saved[2], saved[1], saved[0]])) return `crashed the domain while entering the failsafe callback`;
+    this.failsafeEntries++;
+    return `${what}: zeroed and entered the failsafe callback at ${hex(cb.cs, 4)}:${hex(cb.eip)}`;
+  }
+
+  // ---- memory management: mmu_update, mmuext_op, update_va_mapping -------------------------
+  //
+  // Machine address = guest-physical address (1:1: the domain's pseudo-physical map is the
+  // identity, so an MFN is a PFN and start_info carries no mfn_list). The CPU walks 32-bit
+  // two-level (non-PAE) tables, so entries are 32 bits: the high halves of mmu_update's u64
+  // ptr/val and update_va_mapping's pte_hi must be 0 (-EINVAL otherwise).
+  //
+  // Page types, Xen-style but computed rather than reference-counted: the L2 frames are the
+  // current base (NEW_BASEPTR) and the pinned L2s; the L1 frames are the pinned L1s and every
+  // frame a present guest-slot PDE of an L2 points at. Validation (Xen's get_page_from_l1e/l2e):
+  //   - an L1 entry may map a domain frame (below the reserved top 128 KiB) or start_info,
+  //     shared_info and the hypercall page; never the VMM region (-EINVAL); and never a
+  //     page-table frame writably (-EINVAL: PV page tables are read-only to the guest, so every
+  //     change goes through the hypervisor; the VMM sets CR0.WP so ring 1 cannot ignore that);
+  //   - an L2 entry in the guest slots (< 982, below HYPERVISOR_VIRT_START) may point at a domain
+  //     frame whose entries all validate as L1 entries; no 4 MiB pages (PS, -EINVAL); slots 982+
+  //     belong to the hypervisor (-EPERM, as Xen refuses updates of its L2 slots);
+  //   - mmu_update to a frame that is neither an L1 nor an L2: -EINVAL (Xen would treat it as a
+  //     writable data page; this VMM refuses, so every mmu_update is a page-table update).
+  //
+  // Paging. Xen starts a PV guest with paging on; this VMM starts it without (linear = physical).
+  // The first MMUEXT_NEW_BASEPTR turns paging on (CR0.PG | CR0.WP) after loading CR3 — there is no
+  // way back, as under Xen. At every NEW_BASEPTR the VMM owns the L2's slots 982..1023: it clears
+  // them and puts its own page table in slot 1023, mapping the VMM region (GDT, IDT, TSS) at
+  // VMM_WINDOW = 0xFFC00000 (supervisor pages; the guest's segment limits end at
+  // HYPERVISOR_VIRT_START); the physical GDTR/IDTR/TR then point into the window. The guest must
+  // itself map what it still uses (its code, data and stack; start_info, shared_info and the
+  // hypercall page, at any address — pvops.inc maps them 1:1).
+
+  private guestFrameOk(f: number): boolean {
+    if (f < this.guestTop >>> 12) return true;
+    return f === this.startInfo >>> 12 || f === this.sharedInfo >>> 12 || f === this.hypercallPage >>> 12;
+  }
+
+  private l2Frames(extra?: number): Set<number> {
+    const set = new Set(this.pinnedL2);
+    if (this.baseFrame !== null) set.add(this.baseFrame);
+    if (extra !== undefined) set.add(extra);
+    return set;
+  }
+
+  /** Page-table frames: L2s (plus `extraL2`) and L1s (plus `extraL1`). */
+  private ptFrames(extraL2?: number, extraL1?: number): { l2: Set<number>; l1: Set<number> } {
+    const mem = this.c.cpu.mem;
+    const l2 = this.l2Frames(extraL2);
+    const l1 = new Set(this.pinnedL1);
+    if (extraL1 !== undefined) l1.add(extraL1);
+    for (const f of l2) {
+      for (let i = 0; i < X.FIRST_XEN_L2_SLOT; i++) {
+        const e = mem.read32(f * 0x1000 + i * 4);
+        if ((e & PTE_P) !== 0 && (e & PTE_PS) === 0) l1.add(e >>> 12);
+      }
+    }
+    return { l2, l1 };
+  }
+
+  private checkL1e(val: number, pt: { l2: Set<number>; l1: Set<number> }): void {
+    if ((val & PTE_P) === 0) return;
+    const f = val >>> 12;
+    if (!this.guestFrameOk(f)) throw new HypercallError(X.EINVAL, `frame 0x${hex(f, 5)} is not the domain's`);
+    if ((val & PTE_RW) !== 0 && (pt.l1.has(f) || pt.l2.has(f))) {
+      throw new HypercallError(X.EINVAL, `writable mapping of page-table frame 0x${hex(f, 5)}`);
+    }
+  }
+
+  private checkL2e(index: number, val: number, pt: { l2: Set<number>; l1: Set<number> }): void {
+    if (index >= X.FIRST_XEN_L2_SLOT) throw new HypercallError(X.EPERM, `L2 slot ${index} belongs to the hypervisor`);
+    if ((val & PTE_P) === 0) return;
+    if ((val & PTE_PS) !== 0) throw new HypercallError(X.EINVAL, `L2 slot ${index}: 4 MiB pages are not allowed`);
+    const f = val >>> 12;
+    if (f >= this.guestTop >>> 12) throw new HypercallError(X.EINVAL, `L2 slot ${index}: frame 0x${hex(f, 5)} is not the domain's`);
+    if (pt.l2.has(f)) throw new HypercallError(X.EINVAL, `L2 slot ${index}: frame 0x${hex(f, 5)} is an L2 (linear page tables are not supported)`);
+    const mem = this.c.cpu.mem;
+    const withThis = { l2: pt.l2, l1: new Set(pt.l1).add(f) };
+    for (let i = 0; i < 1024; i++) this.checkL1e(mem.read32(f * 0x1000 + i * 4), withThis);
+  }
+
+  private validateL2(f: number): void {
+    if (f >= this.guestTop >>> 12) throw new HypercallError(X.EINVAL, `frame 0x${hex(f, 5)} is not the domain's`);
+    const pt = this.ptFrames(f);
+    const mem = this.c.cpu.mem;
+    for (let i = 0; i < X.FIRST_XEN_L2_SLOT; i++) this.checkL2e(i, mem.read32(f * 0x1000 + i * 4), pt);
+  }
+
+  private domain(foreigndom: number): void {
+    if ((foreigndom & 0xffff) !== X.DOMID_SELF) throw new HypercallError(X.ESRCH, `domain ${foreigndom & 0xffff} does not exist (only DOMID_SELF)`);
+  }
+
+  /** Runs `count` requests of `size` bytes at `list`; writes the done count; errors carry it. */
+  private batch(what: string, list: number, count: number, size: number, done: number, foreigndom: number,
+    one: (raw: Uint8Array, i: number) => string): Outcome {
+    this.domain(foreigndom);
+    const notes: string[] = [];
+    let i = 0;
+    const finish = (): void => {
+      if (done !== 0 && !this.writeGuest32(done, i)) throw new HypercallError(X.EFAULT, `done count at 0x${hex(done)} is not guest memory`);
+    };
+    try {
+      for (; i < count; i++) {
+        const raw = this.readGuest((list + i * size) >>> 0, size);
+        if (raw === null) throw new HypercallError(X.EFAULT, `${what}[${i}] at 0x${hex(list + i * size)} is not guest memory`);
+        notes.push(one(raw, i));
+      }
+    } catch (e) {
+      if (e instanceof HypercallError) {
+        finish();
+        throw new HypercallError(e.errno, `${what}[${i}]: ${e.message} (${i} done)`);
+      }
+      throw e;
+    }
+    finish();
+    return { result: 0, action: `${count} ${what} op${count === 1 ? '' : 's'}${notes.length > 0 ? ': ' + notes.slice(0, 4).join('; ') : ''}${notes.length > 4 ? '; ...' : ''}`, details: { count } };
+  }
+
+  private mmuUpdate(cpu: Cpu, a: number[]): Outcome {
+    const [list, count, done, foreigndom] = a;
+    const mem = cpu.mem;
+    const out = this.batch('mmu_update', list, count, X.MMU_UPDATE_SIZE, done, foreigndom, (raw) => {
+      const ptrLo = u32(raw, 0);
+      const ptrHi = u32(raw, 4);
+      const val = u32(raw, 8);
+      const valHi = u32(raw, 12);
+      const cmd = ptrLo & 3;
+      const addr = (ptrLo & ~3) >>> 0;
+      if (ptrHi !== 0 || valHi !== 0) throw new HypercallError(X.EINVAL, 'address or entry beyond 32 bits (non-PAE tables here)');
+      if (cmd === X.MMU_MACHPHYS_UPDATE) {
+        if (val !== addr >>> 12) throw new HypercallError(X.EINVAL, `M2P: machine frame 0x${hex(addr >>> 12, 5)} is pseudo-physical frame 0x${hex(addr >>> 12, 5)} (1:1), not 0x${hex(val, 5)}`);
+        return `M2P ${hex(addr >>> 12, 5)} = ${hex(val, 5)} (identity)`;
+      }
+      if (cmd !== X.MMU_NORMAL_PT_UPDATE && cmd !== X.MMU_PT_UPDATE_PRESERVE_AD) throw new HypercallError(X.ENOSYS, `mmu_update command ${cmd}`);
+      const frame = addr >>> 12;
+      if (frame >= this.guestTop >>> 12) throw new HypercallError(X.EINVAL, `machine address 0x${hex(addr)} is not the domain's`);
+      const pt = this.ptFrames();
+      const old = mem.read32(addr);
+      const next = cmd === X.MMU_PT_UPDATE_PRESERVE_AD ? ((val & ~PTE_AD) | (old & PTE_AD)) >>> 0 : val;
+      const index = (addr & 0xfff) >>> 2;
+      if (pt.l2.has(frame)) {
+        this.checkL2e(index, next, pt);
+        mem.write32(addr, next);
+        if (frame === this.baseFrame) cpu.flushTlb(); // a change to the live directory: flushed, as Xen does for L2 updates
+        return `L2 ${hex(frame, 5)}[${index}] = ${hex(next)}`;
+      }
+      if (pt.l1.has(frame)) {
+        this.checkL1e(next, pt);
+        mem.write32(addr, next);
+        return `L1 ${hex(frame, 5)}[${index}] = ${hex(next)}`;
+      }
+      throw new HypercallError(X.EINVAL, `frame 0x${hex(frame, 5)} is not a page-table page (not a pinned or current L2, nor an L1 of one)`);
+    });
+    return { ...out, extraCost: this.c.costs.hypercallRoundTrip / 4 * count };
+  }
+
+  private mmuextOp(cpu: Cpu, a: number[]): Outcome {
+    const [list, count, done, foreigndom] = a;
+    return this.batch('mmuext_op', list, count, X.MMUEXT_OP_SIZE, done, foreigndom, (raw) => {
+      const cmd = u32(raw, 0);
+      const arg1 = u32(raw, 4);
+      const name = X.MMUEXT_NAMES[cmd] ?? `cmd ${cmd}`;
+      switch (cmd) {
+        case X.MMUEXT_NEW_BASEPTR: return this.newBaseptr(cpu, arg1);
+        case X.MMUEXT_TLB_FLUSH_LOCAL:
+        case X.MMUEXT_TLB_FLUSH_MULTI:
+        case X.MMUEXT_TLB_FLUSH_ALL:
+          cpu.flushTlb();
+          return `${name}: TLB flushed (one vCPU)`;
+        case X.MMUEXT_INVLPG_LOCAL:
+        case X.MMUEXT_INVLPG_MULTI:
+        case X.MMUEXT_INVLPG_ALL:
+          cpu.flushTlbPage(arg1);
+          return `${name} 0x${hex(arg1)}`;
+        case X.MMUEXT_PIN_L2_TABLE:
+          if (this.pinnedL2.has(arg1)) throw new HypercallError(X.EINVAL, `frame 0x${hex(arg1, 5)} is already pinned`);
+          this.validateL2(arg1);
+          this.pinnedL2.add(arg1);
+          return `pinned L2 0x${hex(arg1, 5)}`;
+        case X.MMUEXT_PIN_L1_TABLE: {
+          if (this.pinnedL1.has(arg1)) throw new HypercallError(X.EINVAL, `frame 0x${hex(arg1, 5)} is already pinned`);
+          if (arg1 >= this.guestTop >>> 12) throw new HypercallError(X.EINVAL, `frame 0x${hex(arg1, 5)} is not the domain's`);
+          const pt = this.ptFrames(undefined, arg1);
+          for (let i = 0; i < 1024; i++) this.checkL1e(cpu.mem.read32(arg1 * 0x1000 + i * 4), pt);
+          this.pinnedL1.add(arg1);
+          return `pinned L1 0x${hex(arg1, 5)}`;
+        }
+        case X.MMUEXT_UNPIN_TABLE:
+          if (!this.pinnedL2.delete(arg1) && !this.pinnedL1.delete(arg1)) throw new HypercallError(X.EINVAL, `frame 0x${hex(arg1, 5)} is not pinned`);
+          return `unpinned 0x${hex(arg1, 5)}`;
+        case X.MMUEXT_PIN_L3_TABLE:
+        case X.MMUEXT_PIN_L4_TABLE:
+          throw new HypercallError(X.EINVAL, `${name}: two-level paging here`);
+        default:
+          throw new HypercallError(X.ENOSYS, `mmuext_op ${name} is not implemented`);
+      }
+    });
+  }
+
+  private newBaseptr(cpu: Cpu, mfn: number): string {
+    this.validateL2(mfn);
+    const mem = cpu.mem;
+    const at = mfn * 0x1000;
+    for (let i = X.FIRST_XEN_L2_SLOT; i < 1023; i++) mem.write32(at + i * 4, 0);
+    mem.write32(at + 1023 * 4, (this.vmmPageTable | PTE_P | PTE_RW | PTE_AD) | 0);
+    const first = this.baseFrame === null;
+    this.baseFrame = mfn;
+    cpu.cr3 = at | 0;
+    if (first) {
+      cpu.cr0 = (cpu.cr0 | CR0_PG | CR0_WP) | 0;
+      cpu.modeChanged();
+      const win = (p: number): number => (VMM_WINDOW + (p - this.gdt)) >>> 0;
+      cpu.gdtrBase = win(this.gdt);
+      cpu.idtrBase = win(this.idt);
+      cpu.trBase = win(this.tss);
+    }
+    cpu.flushTlb();
+    return `CR3 = 0x${hex(at)}${first ? ', paging turned on (CR0.PG|WP), VMM mapped at 0x' + hex(VMM_WINDOW) : ''}, TLB flushed`;
+  }
+
+  private updateVaMapping(cpu: Cpu, a: number[]): Outcome {
+    const [va, lo, hi, flags] = a;
+    if (va >= X.HYPERVISOR_VIRT_START) throw new HypercallError(X.EINVAL, `va 0x${hex(va)} is in the hypervisor's area`);
+    if (hi !== 0) throw new HypercallError(X.EINVAL, 'pte_hi must be 0 (non-PAE tables here)');
+    if (this.baseFrame === null || !cpu.paging) throw new HypercallError(X.EINVAL, 'no page tables yet (MMUEXT_NEW_BASEPTR first)');
+    const mem = cpu.mem;
+    const pde = mem.read32(this.baseFrame * 0x1000 + (va >>> 22) * 4);
+    if ((pde & PTE_P) === 0 || (pde & PTE_PS) !== 0) throw new HypercallError(X.EINVAL, `no L1 maps va 0x${hex(va)}`);
+    const flush = flags & X.UVMF_FLUSHTYPE_MASK;
+    if (flush === X.UVMF_FLUSHTYPE_MASK) throw new HypercallError(X.EINVAL, 'flush type 3');
+    const mask = flags & ~X.UVMF_FLUSHTYPE_MASK;
+    if (mask !== X.UVMF_LOCAL && mask !== X.UVMF_ALL && this.readGuest32(mask) === null) {
+      throw new HypercallError(X.EFAULT, `vcpumask at 0x${hex(mask)} is not guest memory`);
+    }
+    const pteAddr = (pde & ~0xfff) + ((va >>> 12) & 0x3ff) * 4;
+    this.checkL1e(lo, this.ptFrames());
+    mem.write32(pteAddr, lo);
+    if (flush === X.UVMF_TLB_FLUSH) cpu.flushTlb();
+    else if (flush === X.UVMF_INVLPG) cpu.flushTlbPage(va);
+    const how = flush === X.UVMF_TLB_FLUSH ? 'TLB flushed' : flush === X.UVMF_INVLPG ? 'INVLPG' : 'no flush';
+    return { result: 0, action: `va 0x${hex(va)} -> PTE 0x${hex(lo)} (${how})`, details: { va, pte: lo, flags } };
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
   private crash(message: string): void {
@@ -860,7 +1183,8 @@ export class PvVmm implements Hypervisor {
     const lo = this.c.cpu.mem.read32(addr) | 0;
     const hi = this.c.cpu.mem.read32(addr + 4) | 0;
     if ((lo | hi) === 0) return null;
-    return { lo, hi, addr };
+    // Descriptor.addr is linear (the CPU sets the accessed bit through it): the window once paging is on.
+    return { lo, hi, addr: this.baseFrame === null ? addr : (VMM_WINDOW + (addr - this.gdt)) >>> 0 };
   }
 
   /** Physical address of guest linear `lin`, or null when unmapped or outside the guest's memory. */
