@@ -106,3 +106,22 @@ describe('inspection', () => {
     expect(engine.translate(message)).toBe(message);
   });
 });
+
+describe('guest EIP under binary translation', () => {
+  test('while the CPU runs from the translation cache, the engine reports the guest address and its line', async () => {
+    await import('../../debug-adapter/src/hypervisor/techniques.js');
+    const engine = Engine.fromFile(HELLO, { technique: 'binary-translation' });
+    const seen = new Set<number>();
+    let inCache = 0;
+    for (let i = 0; i < 300; i++) {
+      engine.step();
+      const guest = engine.guestEip;
+      if (guest !== engine.cpu.eip >>> 0) inCache++;
+      seen.add(guest);
+      expect(engine.sourceAt(guest) ?? engine.program!.sourceMap.find((e) => e.address === guest)).toBeDefined();
+    }
+    expect(inCache).toBeGreaterThan(0); // the CPU really ran translated code
+    const putc = engine.program!.symbols.find((s) => s.name === 'serial_putc')!.value;
+    expect(seen.has(putc)).toBe(true);
+  });
+});

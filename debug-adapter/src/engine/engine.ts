@@ -160,6 +160,12 @@ export class Engine {
     return this.sourceIndex.get(eip >>> 0);
   }
 
+  /** The guest's EIP, also while the CPU runs translated code (binary translation). */
+  get guestEip(): number {
+    const eip = this.cpu.eip >>> 0;
+    return this.hypervisor?.guestEip?.(eip) ?? eip;
+  }
+
   /** Exits, holes and modelled cycles so far. */
   statistics(): VmmStatistics {
     return this.log.statistics(this.cpu.retired, this.costs.instruction);

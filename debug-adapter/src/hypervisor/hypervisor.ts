@@ -53,6 +53,11 @@ export interface Hypervisor {
    * `cpu.attention` so the run loop notices at once.
    */
   pendingStop?(): HypervisorStop | null;
+  /**
+   * The guest address the CPU's EIP stands for (binary translation runs the guest from its
+   * translation cache; every other technique returns EIP unchanged or leaves this out).
+   */
+  guestEip?(eip: number): number;
 }
 
 export type HypervisorFactory = (options: HypervisorOptions) => Hypervisor;
