@@ -6,7 +6,7 @@ import path from 'node:path';
 import { assemble } from '../debug-adapter/src/asm/index';
 import { Engine } from '../debug-adapter/src/engine/engine';
 import { registerTechnique } from '../debug-adapter/src/hypervisor/index';
-import { btFactory, BinaryTranslationVmm } from '../debug-adapter/src/hypervisor/binary-translation/index';
+import { btFactory, BinaryTranslationVmm, X86TranslationVmm } from '../debug-adapter/src/hypervisor/binary-translation/index';
 
 registerTechnique('binary-translation', btFactory); // harmless once hypervisor/techniques.ts registers it
 
@@ -37,7 +37,7 @@ function best(bytes: Uint8Array, technique: 'native' | 'binary-translation'): Re
   const seconds = (performance.now() - t0) / 1000;
   const hv = engine.hypervisor;
   let translation = '';
-  if (hv instanceof BinaryTranslationVmm) {
+  if (hv instanceof BinaryTranslationVmm || hv instanceof X86TranslationVmm) {
     const s = hv.statistics();
     translation = `${s.blocksTranslated} blocks / ${s.instructionsTranslated} instructions translated, ${s.cacheBytes} TC bytes, ${s.callouts} callouts, ${s.invalidations} invalidations, ${s.translationCycles} translation cycles`;
   }
