@@ -40,6 +40,7 @@ import type { Cpu } from '../../cpu/cpu.js';
 import type { Block } from '../../cpu/block-cache.js';
 import type { Exec, Op } from '../../cpu/op.js';
 import type { Hypervisor, HypervisorContext, HypervisorOptions } from '../hypervisor.js';
+import { recordExit } from '../hypervisor.js';
 import { emptyVirtualState, virtualStateOf, type VirtualCpuState } from '../virtual-state.js';
 import { opInfo } from '../trap-emulate/disasm.js';
 import { TC_BASE, sameBytes, translateBlock, type Translation } from './translator.js';
@@ -151,14 +152,10 @@ export class BinaryTranslationVmm implements Hypervisor {
       const info = opInfo(original, cpu.code32);
       this.calloutsTotal++;
       this.calloutsByMnemonic.set(name, (this.calloutsByMnemonic.get(name) ?? 0) + 1);
-      ctx.log.exit({
-        seq: ctx.log.nextSeq(),
-        vcpu: 0,
-        technique: TECHNIQUE,
+      recordExit(ctx, TECHNIQUE, {
         kind: 'callout',
         reason: name,
         eip,
-        source: ctx.sourceAt(eip),
         instruction: info.text,
         details: { guestLinear: original.linear >>> 0, cpl: cpu.cpl },
         cost: ctx.costs.calloutRoundTrip + ctx.costs.emulateInstruction,

@@ -72,6 +72,7 @@ import { CS, FLAG_IF, FLAG_TF, VEC_UD } from '../../cpu/constants.js';
 import { CpuFault } from '../../cpu/fault.js';
 import { PAGE_SHIFT, PAGE_SIZE, type CodeWriteListener } from '../../machine/memory.js';
 import type { Hypervisor, HypervisorContext, HypervisorFactory, HypervisorOptions } from '../hypervisor.js';
+import { recordExit } from '../hypervisor.js';
 import { emptyVirtualState, type VirtualCpuState } from '../virtual-state.js';
 import { opInfo } from '../trap-emulate/disasm.js';
 import { VMM_LINEAR } from '../trap-emulate/shadow.js';
@@ -442,14 +443,10 @@ export class X86TranslationVmm implements Hypervisor {
     const name = calloutName(info.text, op);
     this.calloutsTotal++;
     this.calloutsByMnemonic.set(name, (this.calloutsByMnemonic.get(name) ?? 0) + 1);
-    ctx.log.exit({
-      seq: ctx.log.nextSeq(),
-      vcpu: 0,
-      technique: TECHNIQUE,
+    recordExit(ctx, TECHNIQUE, {
       kind: 'callout',
       reason: name,
       eip,
-      source: ctx.sourceAt(eip),
       instruction: info.text,
       details: { guestLinear: op.linear >>> 0, cpl: cpu.cpl, mode: 'x86' },
       cost: ctx.costs.calloutRoundTrip + ctx.costs.emulateInstruction,
