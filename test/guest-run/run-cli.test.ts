@@ -18,7 +18,7 @@ import {
   qemuVersion,
   runHyperstep,
   runHyperstepAsync,
-  runQemuSync,
+  runQemuSyncComplete,
   type HyperstepRun,
 } from '../helpers/qemu';
 import { REPO_ROOT } from '../helpers/paths';
@@ -147,7 +147,7 @@ describe('hyperstep run: input that cannot be run exits 6 with one stderr line',
 describe('hyperstep run IN.asm: our assembler, then the same run as QEMU', () => {
   for (const name of ['stack', 'smc']) {
     it(`test/guests/${name}.asm`, () => {
-      const qemu = runQemuSync(images[name]);
+      const qemu = runQemuSyncComplete(images[name]);
       expect(typeof qemu.status === 'number' && qemu.status % 2 === 1, `QEMU: ${describeStatus(qemu.status)}`).toBe(true);
       const run = runHyperstep([path.join('test', 'guests', `${name}.asm`)], { cwd: REPO_ROOT });
       if (!run.stdout.equals(qemu.serial)) throw new Error(`${describeSerialDifference(qemu.serial, run.stdout)}\n${show(run)}`);
@@ -203,7 +203,7 @@ describe('hyperstep run --json', () => {
   }
 
   it('a guest that exits through port 0xF4: serial and status as in stdout mode', () => {
-    const qemu = runQemuSync(images.misc);
+    const qemu = runQemuSyncComplete(images.misc);
     const plain = runHyperstep([images.misc, '--technique', 'native']);
     expect(plain.status, show(plain)).toBe(qemu.status);
     const run = runHyperstep([images.misc, '--technique', 'native', '--json']);
