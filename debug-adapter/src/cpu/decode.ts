@@ -1,7 +1,7 @@
 // iced-x86 decoding → the engine's Op. Runs once per code address; the result is cached by
 // block-cache.ts, so nothing here is on the hot path.
 import { CpuidFeature, Decoder, DecoderError, DecoderOptions, Formatter, FormatterSyntax, Instruction, MemorySizeExt, Mnemonic, OpKind, Register } from 'iced-x86';
-import { classify, VIRT_CLASSES } from '../isa/index.js';
+import { classify, LOCKABLE_MNEMONICS, lookupMnemonic, VIRT_CLASSES } from '../isa/index.js';
 import { entryForInstruction, operandShapes } from '../isa/iced.js';
 import { Op, REP_E, REP_NE, REP_NONE, type Exec } from './op.js';
 import { OperandKind, type Insn } from './insn.js';
@@ -267,12 +267,10 @@ export function buildOp(instr: Instruction, bytes: Uint8Array, bitness: 16 | 32,
   return op;
 }
 
-const LOCKABLE = new Set<number>([
-  Mnemonic.Add, Mnemonic.Adc, Mnemonic.And, Mnemonic.Btc, Mnemonic.Btr, Mnemonic.Bts, Mnemonic.Cmpxchg,
-  Mnemonic.Cmpxchg8b, Mnemonic.Dec, Mnemonic.Inc, Mnemonic.Neg, Mnemonic.Not, Mnemonic.Or, Mnemonic.Sbb,
-  Mnemonic.Sub, Mnemonic.Xor, Mnemonic.Xadd, Mnemonic.Xchg,
-]);
-
+/** iced Mnemonic values of the instructions the knowledge base says LOCK may prefix. */
+const LOCKABLE = new Set<number>(
+  LOCKABLE_MNEMONICS.flatMap((name) => (lookupMnemonic(name)?.icedMnemonics ?? []).map((m) => Mnemonic[m])),
+);
 /** LOCK is allowed only on these read-modify-write instructions with a memory destination (SDM: #UD otherwise). */
 function lockAllowed(insn: Insn): boolean {
   return LOCKABLE.has(insn.mnemonic) && insn.operands[0] === OperandKind.Mem;
