@@ -5,6 +5,7 @@ import { demoCommand } from './demo-command.js';
 import { runCommand, RUN_USAGE } from './run-command.js';
 import { compareCommand, COMPARE_USAGE } from './compare-command.js';
 import { UsageError } from './args.js';
+import { dapCommand, DAP_USAGE } from './dap-command.js';
 
 const USAGE = `usage: hyperstep <command> [options]
 
@@ -13,6 +14,7 @@ commands:
   run IMAGE|IN.asm [--memory MIB] [--max-instructions N] [--json]
                                                          run a guest (serial output on stdout)
   compare IMAGE|IN.asm [--json]                          run under every technique, side by side
+  dap [--port N]                                         the debug adapter (stdio, or TCP on 127.0.0.1)
   demo [DIR]                                             run every sample guest and summarise it
 `;
 
@@ -30,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
         return await runCommand(rest);
       case 'compare':
         return compareCommand(rest);
+      case 'dap':
+        return await dapCommand(rest);
       case 'demo':
         return demoCommand(rest, root);
       case undefined:
@@ -48,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       const usage = command === 'asm' ? ASM_USAGE : '';
       if (command === 'run') e.message += ` (${RUN_USAGE})`;
       if (command === 'compare') e.message += ` (${COMPARE_USAGE})`;
+      if (command === 'dap') e.message += ` (${DAP_USAGE})`;
       process.stderr.write(`hyperstep ${command}: ${e.message}\n${usage ? usage + '\n' : ''}`);
       return command === 'asm' ? 1 : EXIT_BAD_INPUT;
     }
