@@ -101,7 +101,7 @@ export class BlockCache {
     // A window large enough for most blocks; a block cut short by it simply ends there.
     const window = Math.min(inPage, DECODE_WINDOW);
     const maxBytes = Math.min(window, limit - eip + 1);
-    let run = decodeBlock(cpu.mem.readBytes(phys, window), bitness, lin, maxBytes);
+    let run = decodeBlock(cpu.mem.readBytes(phys, window), bitness, lin, maxBytes, eip);
     this.markBreakpoints(run.ops);
     if (run.ops.length > 0) {
       const block: Block = { ops: run.ops, code32: cpu.code32, byteLength: run.length };
@@ -129,7 +129,7 @@ export class BlockCache {
       if (eip + have > limit) break;
       bytes[have] = cpu.mem.read8(cpu.phys((lin + have) >>> 0, false));
     }
-    run = decodeBlock(bytes.subarray(0, have), bitness, lin, have);
+    run = decodeBlock(bytes.subarray(0, have), bitness, lin, have, eip);
     this.markBreakpoints(run.ops);
     if (run.ops.length === 0) throw new CpuFault(VEC_GP, 0); // runs past the CS limit
     return { ops: run.ops.slice(0, 1), code32: cpu.code32, byteLength: run.ops[0].len };

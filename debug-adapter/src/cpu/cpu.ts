@@ -13,6 +13,7 @@ import { BlockCache, type Block } from './block-cache.js';
 import { translate, flushTlb, flushTlbPage } from './mmu.js';
 import { deliverEvent, type EventKind } from './deliver.js';
 import type { Intercepts } from './intercepts.js';
+import type { Op } from './op.js';
 
 /** Lazy-flag producers: which operation last set the arithmetic flags. */
 export const LZ_ADD = 0;
@@ -780,6 +781,23 @@ export class Cpu {
 
   flushTlbPage(lin: number): void {
     flushTlbPage(this, lin);
+  }
+
+  /**
+   * The decoded instruction at CS:`eip` (from the block cache, decoding it if needed), or null
+   * when it cannot be fetched. EIP is left as it was; for hypervisors and the debugger.
+   */
+  opAt(eip: number): Op | null {
+    const saved = this.eip;
+    try {
+      this.eip = eip >>> 0;
+      return this.blocks.fetch().ops[0] ?? null;
+    } catch (e) {
+      if (e instanceof CpuFault) return null;
+      throw e;
+    } finally {
+      this.eip = saved;
+    }
   }
 
   /** Segment-relative read of code bytes for the decoder (fetch permission is checked there). */

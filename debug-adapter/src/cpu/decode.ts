@@ -165,10 +165,10 @@ export function toInsn(instr: Instruction, bytes: Uint8Array, bitness: 16 | 32):
         imm = instr.immediate8to32 | 0;
         break;
       case OpKind.NearBranch16:
-        branchRel = (instr.nearBranch16 - instr.length) | 0;
+        branchRel = (instr.nearBranch16 - instr.nextIP16) | 0;
         break;
       case OpKind.NearBranch32:
-        branchRel = (instr.nearBranch32 - instr.length) | 0;
+        branchRel = (instr.nearBranch32 - instr.nextIP32) | 0;
         break;
       case OpKind.FarBranch16:
         farSelector = instr.farBranchSelector;
@@ -262,6 +262,8 @@ export function buildOp(instr: Instruction, bytes: Uint8Array, bitness: 16 | 32,
   op.disp = insn.memDisp;
   if (insn.operands.includes(OperandKind.Mem)) op.ea = eaFunction(insn);
   op.virtClass = virtClassOf(instr);
+  op.text = insn.text;
+  op.flow = instr.flowControl;
   const exec = insn.lock && !lockAllowed(insn) ? raiseUd : compile(insn, op) ?? (isX87(instr) ? x87Absent : raiseUd);
   op.exec = op.virtClass === 0 ? exec : withIntercepts(exec);
   return op;
@@ -308,10 +310,11 @@ export interface DecodedRun {
 const MAX_BLOCK_OPS = 64;
 
 /**
- * Decodes a basic block from `bytes` (which start at linear address `linear`): up to a control
- * transfer, MAX_BLOCK_OPS instructions, or the end of the bytes.
+ * Decodes a basic block from `bytes` (which start at linear address `linear`, at offset `eip` in
+ * the code segment): up to a control transfer, MAX_BLOCK_OPS instructions, or the end of the bytes.
+ * Branch targets in the ops' text are EIP-relative, as the source writes them.
  */
-export function decodeBlock(bytes: Uint8Array, bitness: 16 | 32, linear: number, maxBytes: number): DecodedRun {
+export function decodeBlock(bytes: Uint8Array, bitness: 16 | 32, linear: number, maxBytes: number, eip: number): DecodedRun {
   const decoder = new Decoder(bitness, bytes, DecoderOptions.None);
   const instr = new Instruction();
   const ops: Op[] = [];
@@ -319,7 +322,7 @@ export function decodeBlock(bytes: Uint8Array, bitness: 16 | 32, linear: number,
   let truncated = false;
   try {
     while (offset < maxBytes && ops.length < MAX_BLOCK_OPS) {
-      decoder.ip = BigInt(0);
+      decoder.ip = BigInt(((eip + offset) & (bitness === 32 ? 0xffffffff : 0xffff)) >>> 0);
       decoder.position = offset;
       decoder.decodeOut(instr);
       if (decoder.lastError === DecoderError.NoMoreBytes) {

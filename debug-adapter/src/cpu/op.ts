@@ -48,6 +48,10 @@ export class Op {
   linear = 0;
   /** A breakpoint is set at this instruction's linear address (the run loop stops before it). */
   breakpoint = false;
+  /** NASM text (branch targets as EIP values), for exit records, the debugger and messages. */
+  text = '';
+  /** iced-x86 FlowControl: how the instruction transfers control (call, return, interrupt ...). */
+  flow = 0;
   /** Raw bytes, for the debugger and for binary translation. */
   bytes: Uint8Array = EMPTY;
 }

@@ -7,7 +7,7 @@ import type { Engine, StopInfo } from '../engine/engine.js';
 import type { SourcePosition } from '../hypervisor/index.js';
 import type { BreakpointManager, BreakpointKind } from './breakpoints.js';
 import type { EvalContext } from './expression.js';
-import { flowKindAt } from './flow.js';
+import { flowKindAtEip } from './flow.js';
 
 /** Instructions per slice of a free run (about 10 ms at the engine's speed). */
 const SLICE = 400_000;
@@ -205,7 +205,7 @@ export class RunController {
     const lineMode = start !== undefined;
     let calls = 0; // calls entered minus returns executed, relative to the start
     for (let n = 1; ; n++) {
-      const kind = flowKindAt(this.engine, this.pc());
+      const kind = flowKindAtEip(this.engine);
       if (depth !== 'in' && (kind === 'call' || kind === 'interrupt')) {
         const r = await this.stepOverCall();
         if (r !== undefined) return r;

@@ -42,7 +42,6 @@ import type { Exec, Op } from '../../cpu/op.js';
 import type { Hypervisor, HypervisorContext, HypervisorOptions } from '../hypervisor.js';
 import { recordExit } from '../hypervisor.js';
 import { emptyVirtualState, virtualStateOf, type VirtualCpuState } from '../virtual-state.js';
-import { opInfo } from '../trap-emulate/disasm.js';
 import { TC_BASE, sameBytes, translateBlock, type Translation } from './translator.js';
 
 const TECHNIQUE = 'binary-translation' as const;
@@ -127,7 +126,7 @@ export class BinaryTranslationVmm implements Hypervisor {
     const prior = this.byPhys.get(key);
     const unchanged = prior !== undefined && sameBytes(prior.translation.entries.map((e) => e.op), block.ops);
     const tc = unchanged ? prior.translation.tc : this.nextTc;
-    const t = translateBlock(block.ops, block.code32, tc, (op) => opInfo(op, block.code32).text, (op, name) => this.callout(op, name));
+    const t = translateBlock(block.ops, block.code32, tc, (op) => op.text, (op, name) => this.callout(op, name));
     if (!unchanged) {
       if (prior !== undefined) this.invalidations++;
       this.nextTc += t.tcLength;
@@ -149,14 +148,13 @@ export class BinaryTranslationVmm implements Hypervisor {
     return (cpu) => {
       const ctx = this.c;
       const eip = cpu.opEip >>> 0;
-      const info = opInfo(original, cpu.code32);
       this.calloutsTotal++;
       this.calloutsByMnemonic.set(name, (this.calloutsByMnemonic.get(name) ?? 0) + 1);
       recordExit(ctx, TECHNIQUE, {
         kind: 'callout',
         reason: name,
         eip,
-        instruction: info.text,
+        instruction: original.text,
         details: { guestLinear: original.linear >>> 0, cpl: cpu.cpl },
         cost: ctx.costs.calloutRoundTrip + ctx.costs.emulateInstruction,
         action: 'emulated',
@@ -199,17 +197,16 @@ export class BinaryTranslationVmm implements Hypervisor {
       if (addr >= t.guest && addr < t.guest + t.guestLength && (best === null || t.guest > best.guest)) best = t;
     }
     if (best === null) return null;
-    const code32 = best.code32;
     return {
       tc: best.tc,
       tcLength: best.tcLength,
-      guest: best.entries.map((e) => ({ address: e.guest, bytes: hex(e.op.bytes), text: opInfo(e.op, code32).text })),
+      guest: best.entries.map((e) => ({ address: e.guest, bytes: hex(e.op.bytes), text: e.op.text })),
       translation: best.entries.map((e) => ({
         kind: e.kind,
         guest: e.guest,
         address: e.tc,
         bytes: hex(e.bytes),
-        text: e.kind === 'ident' ? opInfo(e.op, code32).text : `call bt_callout_${e.callout ?? '?'}  ; emulates ${opInfo(e.op, code32).text}`,
+        text: e.kind === 'ident' ? e.op.text : `call bt_callout_${e.callout ?? '?'}  ; emulates ${e.op.text}`,
       })),
     };
   }

@@ -74,7 +74,6 @@ import { PAGE_SHIFT, PAGE_SIZE, type CodeWriteListener } from '../../machine/mem
 import type { Hypervisor, HypervisorContext, HypervisorFactory, HypervisorOptions } from '../hypervisor.js';
 import { recordExit } from '../hypervisor.js';
 import { emptyVirtualState, type VirtualCpuState } from '../virtual-state.js';
-import { opInfo } from '../trap-emulate/disasm.js';
 import { VMM_LINEAR } from '../trap-emulate/shadow.js';
 import { BinaryTranslationVmm, type TranslationStatistics } from './bt.js';
 import { calloutName } from './translator.js';
@@ -439,15 +438,14 @@ export class X86TranslationVmm implements Hypervisor {
 
   private record(cpu: Cpu, op: TcInstr['op'] & object, eip: number): void {
     const ctx = this.c;
-    const info = opInfo(op, true);
-    const name = calloutName(info.text, op);
+    const name = calloutName(op.text, op);
     this.calloutsTotal++;
     this.calloutsByMnemonic.set(name, (this.calloutsByMnemonic.get(name) ?? 0) + 1);
     recordExit(ctx, TECHNIQUE, {
       kind: 'callout',
       reason: name,
       eip,
-      instruction: info.text,
+      instruction: op.text,
       details: { guestLinear: op.linear >>> 0, cpl: cpu.cpl, mode: 'x86' },
       cost: ctx.costs.calloutRoundTrip + ctx.costs.emulateInstruction,
       action: 'emulated',

@@ -49,17 +49,14 @@
 import type { Cpu } from '../../cpu/cpu.js';
 import type { EventKind } from '../../cpu/deliver.js';
 import type { InterceptDecision, Intercepts } from '../../cpu/intercepts.js';
-import { CpuFault } from '../../cpu/fault.js';
 import { CR0_PG, CR0_WP, CS, DS, ES, FS, GS, SS, FLAG_IF, FLAG_IOPL, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, VEC_GP, VEC_PF, exceptionName } from '../../cpu/constants.js';
 import { type Descriptor, descDpl, descPresent, isCodeDesc, isConformingCode, isDataDesc, isReadableCode, isWritableData, loadCache } from '../../cpu/protection/descriptors.js';
 import { peekTranslation } from '../../cpu/mmu.js';
-import type { Op } from '../../cpu/op.js';
 import { PIT_HZ } from '../../machine/pit.js';
 import { recordExit } from '../hypervisor.js';
 import type { Hypervisor, HypervisorContext, HypervisorOptions, HypervisorStop } from '../hypervisor.js';
 import type { ExitKind } from '../types.js';
 import { emptyVirtualState, type VirtualCpuState } from '../virtual-state.js';
-import { opInfo } from '../trap-emulate/disasm.js';
 import * as X from './abi.js';
 import { findXenGuestString, hypercallPagePfn, isPvGuest } from './pv-guest.js';
 
@@ -1224,18 +1221,9 @@ export class PvVmm implements Hypervisor {
   }
 
   private textAt(cpu: Cpu, eip: number): string {
-    const saved = cpu.eip;
-    try {
-      cpu.eip = eip;
-      const op: Op | undefined = cpu.blocks.fetch().ops[0];
-      return op === undefined ? '' : opInfo(op, cpu.code32).text;
-    } catch (e) {
-      if (e instanceof CpuFault) return '';
-      throw e;
-    } finally {
-      cpu.eip = saved;
-    }
+    return cpu.opAt(eip)?.text ?? '';
   }
+
 
   private exit(kind: ExitKind, reason: string, reasonNumber: number | undefined, eip: number, instruction: string,
     details: Record<string, number | string | boolean>, cost: number, action: string): void {

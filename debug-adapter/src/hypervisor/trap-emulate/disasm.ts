@@ -1,7 +1,6 @@
-// The VMM's view of one decoded guest instruction: NASM text and iced's operand facts, decoded
-// once per Op from its bytes (the CPU's Op keeps only what its semantics need).
+// The VMM's view of one decoded guest instruction: its NASM text (kept on the Op) and iced's
+// operand facts, decoded once per Op from its bytes (the CPU's Op keeps only what its semantics need).
 import { Decoder, DecoderOptions, Instruction } from 'iced-x86';
-import { formatInstruction } from '../../cpu/decode.js';
 import type { Op } from '../../cpu/op.js';
 
 export interface OpInfo {
@@ -28,7 +27,7 @@ export function opInfo(op: Op, code32: boolean): OpInfo {
       opKinds.push(instr.opKind(i));
       regs.push(instr.opRegister(i));
     }
-    const info: OpInfo = { text: formatInstruction(instr), code: instr.code, opKinds, regs };
+    const info: OpInfo = { text: op.text, code: instr.code, opKinds, regs };
     cache.set(op, info);
     return info;
   } finally {

@@ -184,7 +184,7 @@ export class TrapEmulateVmm implements Hypervisor {
     if (stale && !nested && kind === 'exception' && (vector === VEC_GP || vector === VEC_NP || vector === VEC_SS || vector === VEC_TS)) {
       // A native segment load faulted on a shadow entry the guest has since rewritten (its GDT
       // or LDT changed after the last copy): the shadow is fresh now, run the instruction again.
-      const op = this.opAt(cpu, cpu.eip);
+      const op = cpu.opAt(cpu.eip);
       this.exit('trap', exceptionName(vector), vector, cpu.eip, op === null ? '' : opInfo(op, cpu.code32).text, { vector, errorCode, shadowResync: true },
         this.c.costs.trapRoundTrip, 'shadow descriptor tables were stale: re-copied, instruction restarted');
       return 'handled';
@@ -226,7 +226,7 @@ export class TrapEmulateVmm implements Hypervisor {
 
   private softwareInterrupt(cpu: Cpu, vector: number): void {
     const eip = cpu.opEip;
-    const op = this.opAt(cpu, eip);
+    const op = cpu.opAt(eip);
     const text = op === null ? '' : opInfo(op, cpu.code32).text;
     const reason = text.startsWith('int3') ? '#BP' : text.startsWith('into') ? '#OF' : 'INT';
     const costs = this.c.costs;
@@ -236,7 +236,7 @@ export class TrapEmulateVmm implements Hypervisor {
 
   private reflectException(cpu: Cpu, vector: number, errorCode: number): void {
     const eip = cpu.eip;
-    const op = this.opAt(cpu, eip);
+    const op = cpu.opAt(eip);
     const costs = this.c.costs;
     this.reflect(cpu, vector, errorCode, 'exception');
     const details: Record<string, number | string | boolean> = { vector };
@@ -250,7 +250,7 @@ export class TrapEmulateVmm implements Hypervisor {
   /** Decodes the instruction at CS:EIP and emulates it; false when the #GP is the guest's. */
   private tryEmulate(cpu: Cpu): boolean {
     const eip = cpu.eip;
-    const op = this.opAt(cpu, eip);
+    const op = cpu.opAt(eip);
     if (op === null) return false;
     const info = opInfo(op, cpu.code32);
     const v = this.virt;
@@ -989,19 +989,7 @@ export class TrapEmulateVmm implements Hypervisor {
     return d;
   }
 
-  /** The decoded instruction at CS:EIP (from the CPU's block cache), or null when it cannot be fetched. */
-  private opAt(cpu: Cpu, eip: number): Op | null {
-    const saved = cpu.eip;
-    try {
-      cpu.eip = eip;
-      return cpu.blocks.fetch().ops[0] ?? null;
-    } catch (e) {
-      if (e instanceof CpuFault) return null;
-      throw e;
-    } finally {
-      cpu.eip = saved;
-    }
-  }
+
 
   private exit(kind: ExitKind, reason: string, reasonNumber: number | undefined, eip: number, instruction: string,
     details: Record<string, number | string | boolean>, cost: number, action: string): void {

@@ -29,14 +29,13 @@
 //   INTERRUPT_WINDOW recorded where the guest's interrupt window opens (STI, POPF or IRET setting
 //                    IF); RIP is the next instruction.
 //   TRIPLE_FAULT     recorded; the guest is shut down (the run ends as natively).
-import { Decoder, DecoderOptions, Instruction, Mnemonic, Code } from 'iced-x86';
+import { Mnemonic, Code } from 'iced-x86';
 import type { Cpu, ShutdownInfo } from '../../cpu/cpu.js';
 import type { Op } from '../../cpu/op.js';
 import type { EventKind } from '../../cpu/deliver.js';
 import type { Intercepts, InterceptDecision } from '../../cpu/intercepts.js';
 import { cpuidLeaf } from '../../cpu/cpuid.js';
 import { msrExists } from '../../cpu/msr.js';
-import { formatInstruction } from '../../cpu/decode.js';
 import { CR0_TS, CR4_PCE } from '../../cpu/constants.js';
 import type { Hypervisor, HypervisorContext, HypervisorFactory, HypervisorOptions } from '../hypervisor.js';
 import type { ExitRecord } from '../types.js';
@@ -194,7 +193,6 @@ export class VtxHypervisor implements Hypervisor {
   private ioOp: Op | null = null;
   /** IF before an STI/POPF/IRET, for interrupt-window exits. */
   private ifBefore = true;
-  private readonly text = new WeakMap<Op, string>();
   /** VM-entry injection pending from the last exit (cleared at the next exit, as VM entry would). */
   private injecting = false;
 
@@ -304,23 +302,6 @@ export class VtxHypervisor implements Hypervisor {
     s[S.activity] = cpu.halted ? 1 : 0;
   }
 
-  private instructionText(cpu: Cpu, op: Op): string {
-    let t = this.text.get(op);
-    if (t === undefined) {
-      const decoder = new Decoder(cpu.code32 ? 32 : 16, op.bytes, DecoderOptions.None);
-      const instr = new Instruction();
-      try {
-        decoder.ip = BigInt(op.linear >>> 0);
-        decoder.decodeOut(instr);
-        t = formatInstruction(instr);
-      } finally {
-        instr.free();
-        decoder.free();
-      }
-      this.text.set(op, t);
-    }
-    return t;
-  }
 
   /**
    * One VM exit: exit-information fields, guest state, the record. `op` is the instruction for
@@ -364,7 +345,7 @@ export class VtxHypervisor implements Hypervisor {
       reasonNumber: reason,
       eip,
       source: ctx.sourceAt(eip),
-      instruction: op !== null ? this.instructionText(cpu, op) : '',
+      instruction: op !== null ? op.text : '',
       qualification,
       details,
       cost: ctx.costs.vmexitRoundTrip + handling,
@@ -466,7 +447,7 @@ export class VtxHypervisor implements Hypervisor {
     if (!this.c['interrupt-window-exiting'] || this.ifBefore || !cpu.interruptsEnabled) return;
     if (KINDS.get(op.mnemonic) !== Kind.IfSetter) return;
     this.ifBefore = true;
-    this.exit(cpu, EXIT.INTERRUPT_WINDOW, null, 0, { after: this.instructionText(cpu, op) }, 'interrupt window open: pending interrupts can be injected', 0);
+    this.exit(cpu, EXIT.INTERRUPT_WINDOW, null, 0, { after: op.text }, 'interrupt window open: pending interrupts can be injected', 0);
   }
 
   private lmsw(cpu: Cpu, op: Op): InterceptDecision {
