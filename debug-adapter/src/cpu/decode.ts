@@ -1,7 +1,7 @@
 // iced-x86 decoding → the engine's Op. Runs once per code address; the result is cached by
 // block-cache.ts, so nothing here is on the hot path.
 import { CpuidFeature, Decoder, DecoderError, DecoderOptions, Formatter, FormatterSyntax, Instruction, MemorySizeExt, Mnemonic, OpKind, Register } from 'iced-x86';
-import { classify, LOCKABLE_MNEMONICS, lookupMnemonic, VIRT_CLASSES } from '../isa/index.js';
+import { classify, LEGACY_PREFIX_BYTES, LOCKABLE_MNEMONICS, lookupMnemonic, VIRT_CLASSES } from '../isa/index.js';
 import { entryForInstruction, operandShapes } from '../isa/iced.js';
 import { Op, REP_E, REP_NE, REP_NONE, type Exec } from './op.js';
 import { OperandKind, type Insn } from './insn.js';
@@ -87,7 +87,6 @@ const OPERAND_KINDS = new Map<OpKind, OperandKind>([
   [OpKind.FarBranch32, OperandKind.FarBranch],
 ]);
 
-const PREFIX_BYTES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]);
 
 const formatter = new Formatter(FormatterSyntax.Nasm);
 
@@ -100,7 +99,7 @@ export function toInsn(instr: Instruction, bytes: Uint8Array, bitness: 16 | 32):
   let opsize66 = false;
   let addr67 = false;
   for (const b of bytes) {
-    if (!PREFIX_BYTES.has(b)) break;
+    if (!LEGACY_PREFIX_BYTES.has(b)) break;
     if (b === 0x66) opsize66 = true;
     if (b === 0x67) addr67 = true;
   }

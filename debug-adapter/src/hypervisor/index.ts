@@ -1,5 +1,6 @@
 // The techniques this build has, by name. `native` runs the guest on the bare CPU model.
 import type { Technique } from './types.js';
+import { TECHNIQUES } from '../isa/index.js';
 import type { HypervisorFactory, HypervisorOptions, Hypervisor } from './hypervisor.js';
 
 const factories = new Map<Technique, HypervisorFactory>();
@@ -14,7 +15,8 @@ export function availableTechniques(): Technique[] {
   return ['native', ...ALL_TECHNIQUES.filter((t) => t !== 'native' && factories.has(t))];
 }
 
-export const ALL_TECHNIQUES: readonly Technique[] = ['native', 'trap-and-emulate', 'binary-translation', 'paravirt', 'vt-x'];
+/** Every technique the project knows (the knowledge base's list), whether or not this build has it. */
+export const ALL_TECHNIQUES: readonly Technique[] = TECHNIQUES;
 
 export function isTechnique(name: string): name is Technique {
   return (ALL_TECHNIQUES as readonly string[]).includes(name);

@@ -20,7 +20,7 @@ export * from './types.js';
 export { INSTRUCTIONS } from './instructions.js';
 export { markdownDoc } from './docs.js';
 export { matchVariant, operandMatches } from './match.js';
-export { PREFIXES, lookupPrefix, type PrefixEntry } from './prefixes.js';
+export { PREFIXES, LEGACY_PREFIX_BYTES, SEGMENT_OVERRIDE_BYTES, lookupPrefix, type PrefixEntry } from './prefixes.js';
 export { LOCKABLE_MNEMONICS } from './lock.js';
 export { registerClass, registersOf } from './registers.js';
 export { VTX_EXIT_REASONS, vtxExitReasonNumber, type VtxExitReasonName } from './vtx-exits.js';

@@ -77,3 +77,9 @@ const byName = new Map<string, PrefixEntry>(PREFIXES.flatMap((p) => [p.name, ...
 export function lookupPrefix(name: string): PrefixEntry | undefined {
   return byName.get(name.trim().toLowerCase());
 }
+
+/** Segment-override prefix bytes (ES CS SS DS FS GS), which NASM writes as operand overrides. */
+export const SEGMENT_OVERRIDE_BYTES: readonly number[] = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
+
+/** Every legacy prefix byte an IA-32 instruction may start with (for scanning raw bytes). */
+export const LEGACY_PREFIX_BYTES: ReadonlySet<number> = new Set([...PREFIXES.map((p) => p.byte), ...SEGMENT_OVERRIDE_BYTES]);

@@ -25,6 +25,7 @@
 // the translator's own: the VMM runs them as retiring nothing (tc-vmm.ts, tcRun).
 // Encoding is done by hand: every form emitted is one of the five fixed encodings above (E9, 0F 8x,
 // 68, EB, 0F 0B) and the IDENT bytes are the guest's own.
+import { LEGACY_PREFIX_BYTES } from '../../isa/index.js';
 import { Decoder, DecoderOptions, FlowControl, Instruction } from 'iced-x86';
 import type { Op } from '../../cpu/op.js';
 
@@ -56,7 +57,6 @@ export interface TcBlock {
 /** `ud2`: every callout and every block-exit stamp. */
 export const UD2 = new Uint8Array([0x0f, 0x0b]);
 
-const PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]);
 
 function rel32(from: number, target: number): number[] {
   const r = (target - from) | 0;
@@ -83,7 +83,7 @@ function flowOf(op: Op): Flow {
     decoder.decodeOut(instr);
     let at = 0;
     let opsize16 = false;
-    while (at < op.bytes.length && PREFIXES.has(op.bytes[at])) {
+    while (at < op.bytes.length && LEGACY_PREFIX_BYTES.has(op.bytes[at])) {
       if (op.bytes[at] === 0x66) opsize16 = true;
       at++;
     }

@@ -15,6 +15,7 @@
 // VMM-private region (TC_BASE, outside guest-physical memory); IDENT instructions occupy their
 // original bytes, a callout occupies a 5-byte `call rel32` into the VMM's handler for that
 // mnemonic (CALLOUT_HANDLERS + 16 × handler index).
+import { lookupPrefix } from '../../isa/index.js';
 import { Mnemonic } from 'iced-x86';
 import { Op, type Exec } from '../../cpu/op.js';
 
@@ -60,13 +61,11 @@ export interface Translation {
 /** Called by a callout Op: the VMM emulates `original` (EIP already points past it). */
 export type CalloutHandler = (original: Op, name: string) => Exec;
 
-const PREFIX_WORDS = new Set(['rep', 'repe', 'repz', 'repne', 'repnz', 'lock', 'o16', 'o32', 'a16', 'a32']);
-
 /** Lowercase mnemonic of NASM text ('popf', 'out', 'rep outsb' → 'outsb'). */
 export function calloutName(text: string, op: Op): string {
   for (const w of text.trim().split(/\s+/)) {
     const word = w.toLowerCase();
-    if (word !== '' && !PREFIX_WORDS.has(word)) return word;
+    if (word !== '' && lookupPrefix(word) === undefined) return word;
   }
   return ((Mnemonic as unknown as Record<number, string>)[op.mnemonic] ?? 'unknown').toLowerCase();
 }

@@ -30,6 +30,7 @@
 //                    IF); RIP is the next instruction.
 //   TRIPLE_FAULT     recorded; the guest is shut down (the run ends as natively).
 import { Mnemonic, Code } from 'iced-x86';
+import { LEGACY_PREFIX_BYTES } from '../../isa/index.js';
 import type { Cpu, ShutdownInfo } from '../../cpu/cpu.js';
 import type { Op } from '../../cpu/op.js';
 import type { EventKind } from '../../cpu/deliver.js';
@@ -166,7 +167,7 @@ function accessRights(attr: number): number {
 /** Offset of the ModR/M byte in an instruction's bytes (after prefixes and the opcode). */
 function modrmOffset(bytes: Uint8Array): number {
   let i = 0;
-  while (i < bytes.length && [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3].includes(bytes[i])) i++;
+  while (i < bytes.length && LEGACY_PREFIX_BYTES.has(bytes[i])) i++;
   if (bytes[i] !== 0x0f) return i + 1;
   return bytes[i + 1] === 0x38 || bytes[i + 1] === 0x3a ? i + 3 : i + 2;
 }
