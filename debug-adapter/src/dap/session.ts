@@ -4,7 +4,7 @@
 // this one (launch-config, breakpoints, controller, variables, stack, memory, disassembly).
 import * as path from 'node:path';
 import {
-  BreakpointEvent, ExitedEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Response, Source, StoppedEvent, TerminatedEvent,
+  BreakpointEvent, Event, ExitedEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Response, Source, StoppedEvent, TerminatedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Engine, EngineInputError } from '../engine/engine.js';
@@ -14,6 +14,7 @@ import { Disassembler } from './disassembly.js';
 import {
   argumentsOf, badArguments, DapError, ErrorId, optionalArray, optionalNumber, optionalString, requiredNumber, requiredString,
 } from './errors.js';
+import { runConsoleCommand } from './console.js';
 import { compileExpression, ExpressionError, type Compiled } from './expression.js';
 import { formatValue, hex } from './format.js';
 import { GuestContext } from './guest-context.js';
@@ -21,7 +22,8 @@ import { parseLaunchConfig, type LaunchConfig } from './launch-config.js';
 import { readMemory, writeMemory } from './memory.js';
 import { ProgramIndex } from './program-index.js';
 import { stackFrames } from './stack.js';
-import { scopes as guestScopes, VariablesView } from './variables.js';
+import { VariablesView } from './variables.js';
+import { VmmEventStream } from './vmm-events.js';
 
 const THREAD_ID = 1;
 const MAX_CACHED_EXPRESSIONS = 256;
@@ -46,6 +48,7 @@ interface Guest {
   controller: RunController;
   variables: VariablesView;
   disassembler: Disassembler;
+  vmmEvents: VmmEventStream;
 }
 
 export class HyperstepSession extends LoggingDebugSession {
@@ -102,6 +105,7 @@ export class HyperstepSession extends LoggingDebugSession {
     if (this.disposed) return;
     this.disposed = true;
     this.guest?.controller.pause();
+    this.guest?.vmmEvents.dispose();
     if (this.serialFlush !== undefined) clearImmediate(this.serialFlush);
     this.serialFlush = undefined;
     this.guest = undefined;
@@ -214,7 +218,8 @@ export class HyperstepSession extends LoggingDebugSession {
     const controller = new RunController(engine, this.breakpoints, context, config.maxInstructions, !config.noDebug);
     controller.onOutput = (text, category) => this.sendEvent(new OutputEvent(text, category));
     engine.onSerial((bytes) => this.serialOutput(bytes));
-    this.guest = { config, engine, index, context, controller, variables: new VariablesView(engine), disassembler: new Disassembler(engine, index) };
+    const vmmEvents = new VmmEventStream(engine, (event, body) => this.sendEvent(new Event(event, body)));
+    this.guest = { config, engine, index, context, controller, variables: new VariablesView(engine), disassembler: new Disassembler(engine, index), vmmEvents };
     const changed = this.breakpoints.setProgram(index);
     return new Reply(undefined, () => {
       for (const bp of changed) this.sendEvent(new BreakpointEvent('changed', this.toClientBreakpoint(bp)));
@@ -330,6 +335,7 @@ export class HyperstepSession extends LoggingDebugSession {
 
   private sendStopped(outcome: Outcome, reasonOverride?: string): void {
     this.flushSerial();
+    this.guest?.vmmEvents.flush();
     if (outcome.kind === 'ended') {
       this.ended = true;
       const stop = outcome.stop;
@@ -413,9 +419,9 @@ export class HyperstepSession extends LoggingDebugSession {
   }
 
   private scopes(args: Args): DebugProtocol.ScopesResponse['body'] {
-    this.requireStopped();
+    const guest = this.requireStopped();
     requiredNumber(args, 'frameId', 'scopes');
-    return { scopes: guestScopes() };
+    return { scopes: guest.variables.scopes() };
   }
 
   private variables(args: Args): DebugProtocol.VariablesResponse['body'] {
@@ -450,6 +456,10 @@ export class HyperstepSession extends LoggingDebugSession {
     const expression = requiredString(args, 'expression', 'evaluate');
     const guest = this.requireGuest();
     if (this.ended) throw new DapError(ErrorId.NotStopped, 'the guest has ended');
+    if (args.context === 'repl') {
+      const output = runConsoleCommand({ engine: guest.engine, index: guest.index, sendSerial: (bytes) => guest.engine.serialInput(bytes) }, expression);
+      if (output !== undefined) return { result: output, variablesReference: 0 };
+    }
     const value = this.compile(expression)(guest.context);
     const body: DebugProtocol.EvaluateResponse['body'] = { result: formatValue(value), variablesReference: 0 };
     if (typeof value === 'number') body.memoryReference = hex(value);

@@ -47,7 +47,7 @@ const CR4_BITS: readonly [string, number, string][] = [
   ['VMXE', 13, 'VMX enable'],
 ];
 
-export function scopes(): DebugProtocol.Scope[] {
+function scopes(): DebugProtocol.Scope[] {
   return [
     { name: 'Registers', variablesReference: REF_REGISTERS, presentationHint: 'registers', namedVariables: GPRS.length + 2, expensive: false },
     { name: 'Segments', variablesReference: REF_SEGMENTS, namedVariables: SEGMENTS.length, expensive: false },
@@ -65,6 +65,10 @@ function bits(value: number, table: readonly [string, number, string][]): DebugP
 
 export class VariablesView {
   constructor(private readonly engine: Engine) {}
+
+  scopes(): DebugProtocol.Scope[] {
+    return scopes();
+  }
 
   /** The children of a reference, or undefined for an unknown reference. */
   variables(ref: number): DebugProtocol.Variable[] | undefined {
