@@ -387,6 +387,7 @@ export class Assembler {
       location: { file: e.line.pre.file, line: e.line.pre.line, column: 1 },
       text: e.line.pre.text.trim(),
       macroStack: e.line.pre.macroStack,
+      ...(e.line.pre.invocation === undefined ? {} : { invocation: { file: e.line.pre.invocation.file, line: e.line.pre.invocation.line, column: 1 } }),
     }));
   }
 

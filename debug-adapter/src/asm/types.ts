@@ -46,6 +46,8 @@ export interface SourceMapEntry {
   text: string;
   /** Names of the macros being expanded, outermost first (empty for plain source lines). */
   macroStack: string[];
+  /** Where the outermost macro was invoked, for lines produced by macro expansion. */
+  invocation?: SourceLocation;
 }
 
 export type SymbolKind = 'label' | 'local-label' | 'equ' | 'macro-label';

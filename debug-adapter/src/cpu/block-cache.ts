@@ -5,6 +5,7 @@
 import type { Cpu } from './cpu.js';
 import type { Op } from './op.js';
 import { decodeBlock } from './decode.js';
+import { trackingExec } from './call-stack.js';
 import { CS, VEC_GP } from './constants.js';
 import { CpuFault } from './fault.js';
 import { PAGE_SHIFT, PAGE_SIZE } from '../machine/memory.js';
@@ -65,6 +66,12 @@ export class BlockCache {
     for (const op of ops) op.breakpoint = set.has(op.linear);
   }
 
+  /** While a debugger tracks calls, CALL, RET, RETF and IRET also keep the shadow call stack. */
+  private markCalls(ops: Op[]): void {
+    if (this.cpu.callStack === null) return;
+    for (const op of ops) op.exec = trackingExec(op);
+  }
+
   /** Drops every decoded block (intercepts changed, memory restored). */
   flushAll(): void {
     for (let page = 0; page < this.pages.length; page++) {
@@ -103,6 +110,7 @@ export class BlockCache {
     const maxBytes = Math.min(window, limit - eip + 1);
     let run = decodeBlock(cpu.mem.readBytes(phys, window), bitness, lin, maxBytes, eip);
     this.markBreakpoints(run.ops);
+    this.markCalls(run.ops);
     if (run.ops.length > 0) {
       const block: Block = { ops: run.ops, code32: cpu.code32, byteLength: run.length };
       this.decoded++;
@@ -131,6 +139,7 @@ export class BlockCache {
     }
     run = decodeBlock(bytes.subarray(0, have), bitness, lin, have, eip);
     this.markBreakpoints(run.ops);
+    this.markCalls(run.ops);
     if (run.ops.length === 0) throw new CpuFault(VEC_GP, 0); // runs past the CS limit
     return { ops: run.ops.slice(0, 1), code32: cpu.code32, byteLength: run.ops[0].len };
   }

@@ -12,6 +12,7 @@ import { CpuFault } from './fault.js';
 import { BlockCache, type Block } from './block-cache.js';
 import { translate, flushTlb, flushTlbPage } from './mmu.js';
 import { deliverEvent, type EventKind } from './deliver.js';
+import { CallStack } from './call-stack.js';
 import type { Intercepts } from './intercepts.js';
 import type { Op } from './op.js';
 
@@ -103,6 +104,18 @@ export class Cpu {
   halted = false;
   /** Set when the run loop must re-examine the machine after the current instruction. */
   attention = false;
+  /** A debugger asked the run to end after the current instruction (requestDebugStop). */
+  private debugStop = false;
+  /**
+   * Called for every guest data access through linear addresses (the debugger's memory data
+   * breakpoints); null when nothing watches, which keeps the access paths at one test.
+   */
+  memoryWatch: ((lin: number, size: number, write: boolean) => void) | null = null;
+  /**
+   * Called when an exception reaches the guest's own handler: delivered through the IDT, or
+   * reflected by a VMM (which calls it itself). `eip` is the instruction the exception belongs to.
+   */
+  exceptionWatch: ((vector: number, errorCode: number, eip: number) => void) | null = null;
   /** Interrupts are held off until after the next instruction (STI, MOV SS, POP SS). */
   interruptShadow = false;
   shutdown: ShutdownInfo | null = null;
@@ -113,6 +126,8 @@ export class Cpu {
   readonly tlbFilled: number[] = [];
 
   intercepts: Intercepts | null = null;
+  /** The shadow call stack while a debugger tracks calls (trackCalls); null otherwise. */
+  callStack: CallStack | null = null;
   /** Linear addresses of instruction breakpoints (ops decoded there get `breakpoint`). */
   readonly breakpoints = new Set<number>();
   /** Set when the run stopped at a breakpoint; the next run executes that instruction. */
@@ -165,6 +180,7 @@ export class Cpu {
     this.shutdown = null;
     this.interruptShadow = false;
     this.delivering = -1;
+    this.callStack?.clear();
     this.modeChanged();
   }
 
@@ -426,24 +442,29 @@ export class Cpu {
   }
 
   readLin8(lin: number): number {
+    if (this.memoryWatch !== null) this.memoryWatch(lin, 1, false);
     return this.mem.read8(this.phys(lin, false));
   }
 
   readLin16(lin: number): number {
     if ((lin & 0xfff) === 0xfff) return this.readLin8(lin) | (this.readLin8((lin + 1) >>> 0) << 8);
+    if (this.memoryWatch !== null) this.memoryWatch(lin, 2, false);
     return this.mem.read16(this.phys(lin, false));
   }
 
   readLin32(lin: number): number {
     if ((lin & 0xfff) > 0xffc) return (this.readLin16(lin) | (this.readLin16((lin + 2) >>> 0) << 16)) | 0;
+    if (this.memoryWatch !== null) this.memoryWatch(lin, 4, false);
     return this.mem.read32(this.phys(lin, false)) | 0;
   }
 
   writeLin8(lin: number, v: number): void {
+    if (this.memoryWatch !== null) this.memoryWatch(lin, 1, true);
     this.mem.write8(this.phys(lin, true), v & 0xff);
   }
 
   writeLin16(lin: number, v: number): void {
+    if (this.memoryWatch !== null) this.memoryWatch(lin, 2, true);
     if ((lin & 0xfff) === 0xfff) {
       const hi = this.phys((lin + 1) >>> 0, true); // both pages checked before either is written
       this.mem.write8(this.phys(lin, true), v & 0xff);
@@ -454,6 +475,7 @@ export class Cpu {
   }
 
   writeLin32(lin: number, v: number): void {
+    if (this.memoryWatch !== null) this.memoryWatch(lin, 4, true);
     if ((lin & 0xfff) > 0xffc) {
       this.phys((lin + 3) >>> 0, true);
       this.phys(lin, true);
@@ -600,6 +622,10 @@ export class Cpu {
    */
   run(maxRetired: number): StopKind {
     for (;;) {
+      if (this.debugStop) {
+        this.debugStop = false;
+        return 'attention';
+      }
       if (this.stoppedAtBreakpoint) {
         this.stoppedAtBreakpoint = false;
         return 'breakpoint';
@@ -635,9 +661,19 @@ export class Cpu {
     }
   }
 
+  /**
+   * Ends the current run() after the instruction in progress (or at once between instructions),
+   * with the stop kind 'attention'. A debugger calls this from an exit, hole or watch listener.
+   */
+  requestDebugStop(): void {
+    this.debugStop = true;
+    this.attention = true;
+  }
+
   /** Executes decoded blocks until `limit` instructions have retired or attention is needed. */
   private execute(limit: number, singleStep: boolean): void {
     // singleStep: EFLAGS.TF was set before the instruction, so a #DB trap follows it.
+    if (this.debugStop) return;
     this.attention = false;
     while (this.retired < limit) {
       let block: Block;
@@ -709,6 +745,16 @@ export class Cpu {
     this.resumeAt = -1;
   }
 
+  /**
+   * Starts or stops keeping the shadow call stack. Decoded code is dropped: CALL, RET, RETF and
+   * IRET are wrapped only in blocks decoded while tracking is on.
+   */
+  trackCalls(on: boolean): void {
+    if (on === (this.callStack !== null)) return;
+    this.callStack = on ? new CallStack() : null;
+    this.blocks.flushAll();
+  }
+
   private handleFault(e: unknown): void {
     if (!(e instanceof CpuFault)) throw e;
     this.halted = false;
@@ -749,8 +795,10 @@ export class Cpu {
     const eip = this.eip;
     try {
       if (this.intercepts?.event?.(this, vector, errorCode, kind) === 'handled') return;
+      if (kind === 'exception' && this.exceptionWatch !== null) this.exceptionWatch(vector, errorCode, eip);
       deliverEvent(this, vector, errorCode, kind);
       this.flagBits &= ~FLAG_RF;
+      if (this.callStack !== null) this.callStack.event(this, vector, errorCode, kind);
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
       // A fault while delivering INT n/INT3/INTO is reported at the instruction itself.

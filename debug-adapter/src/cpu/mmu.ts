@@ -117,3 +117,28 @@ export function flushTlbPage(cpu: Cpu, lin: number): void {
   cpu.tlbSup[lin >>> 12] = 0;
   cpu.tlbUser[lin >>> 12] = 0;
 }
+
+export interface TlbEntry {
+  /** Linear page address (4 KiB aligned). */
+  linear: number;
+  /** Physical page address. */
+  phys: number;
+  /** A write hits without a walk (writable and already dirty). */
+  write: boolean;
+  /** Cached for user-mode (CPL 3) accesses; otherwise for supervisor accesses. */
+  user: boolean;
+}
+
+/** The cached translations, by linear page then supervisor before user; reads only (the debugger's `info tlb`). */
+export function tlbEntries(cpu: Cpu): TlbEntry[] {
+  const pages = [...new Set(cpu.tlbFilled)].sort((a, b) => a - b);
+  const out: TlbEntry[] = [];
+  for (const page of pages) {
+    for (const [table, user] of [[cpu.tlbSup, false], [cpu.tlbUser, true]] as const) {
+      const entry = table[page];
+      if (entry === 0) continue;
+      out.push({ linear: (page << 12) >>> 0, phys: (entry & ~0xfff) >>> 0, write: (entry & 2) !== 0, user });
+    }
+  }
+  return out;
+}

@@ -99,6 +99,7 @@ export class BreakpointManager {
   private instructions: Entry[] = [];
   private byAddress = new Map<number, Entry[]>();
   private applied = '';
+  private appliedTo: Cpu | undefined;
 
   constructor(private index: ProgramIndex | undefined) {}
 
@@ -171,8 +172,9 @@ export class BreakpointManager {
     if (extra !== undefined && !addresses.includes(extra >>> 0)) addresses.push(extra >>> 0);
     addresses.sort((a, b) => a - b);
     const signature = addresses.join(',');
-    if (signature === this.applied) return;
+    if (signature === this.applied && cpu === this.appliedTo) return;
     this.applied = signature;
+    this.appliedTo = cpu; // a restart brings a new CPU with no breakpoints
     cpu.setBreakpoints(addresses);
   }
 

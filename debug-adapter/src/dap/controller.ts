@@ -4,10 +4,13 @@
 // STEP_CHUNK instructions. Knows nothing of the protocol: it returns outcomes the session turns
 // into events.
 import type { Engine, StopInfo } from '../engine/engine.js';
-import type { SourcePosition } from '../hypervisor/index.js';
+import type { ExitRecord, SourcePosition } from '../hypervisor/index.js';
 import type { BreakpointManager, BreakpointKind } from './breakpoints.js';
+import type { DataBreakpoints } from './data-breakpoints.js';
+import type { EventStop, EventStops } from './event-stops.js';
 import type { EvalContext } from './expression.js';
 import { flowKindAtEip } from './flow.js';
+import { flatState, type FlatState } from './vmm-walk.js';
 
 /** Instructions per slice of a free run (about 10 ms at the engine's speed). */
 const SLICE = 400_000;
@@ -20,8 +23,25 @@ const STEP_OVER_LIMIT = 50_000;
 const CS = 1;
 const SS = 2;
 
+/** A step that entered the VMM: the exit and the state around its handling. */
+export interface ExitEntered {
+  record: ExitRecord;
+  before: FlatState;
+  after: FlatState;
+}
+
 export type Outcome =
-  | { kind: 'stopped'; reason: 'step' | 'pause' | 'breakpoint'; hitBreakpointIds?: number[]; breakpointKind?: BreakpointKind; description?: string }
+  | {
+      kind: 'stopped';
+      reason: 'step' | 'pause' | 'breakpoint' | 'exception' | 'data breakpoint';
+      hitBreakpointIds?: number[];
+      breakpointKind?: BreakpointKind;
+      description?: string;
+      /** Set for exception-filter stops. */
+      event?: EventStop;
+      /** Set when a step-in stopped at the VMM's handling of an exit. */
+      exit?: ExitEntered;
+    }
   | { kind: 'ended'; stop: StopInfo };
 
 export type StepDepth = 'in' | 'over' | 'out';
@@ -32,6 +52,7 @@ type Progress = Outcome | undefined;
 export class RunController {
   private pauseRequested = false;
   private busy = false;
+  private idleWaiters: (() => void)[] = [];
   /** Console output from logpoints and failed conditions. */
   onOutput: (text: string, category: 'console' | 'stderr') => void = () => {};
 
@@ -41,6 +62,8 @@ export class RunController {
     private readonly context: EvalContext,
     private readonly maxInstructions: number,
     private readonly breakpointsEnabled: boolean,
+    private readonly events: EventStops,
+    private readonly data: DataBreakpoints,
   ) {}
 
   get running(): boolean {
@@ -52,6 +75,11 @@ export class RunController {
     if (!this.busy) return;
     this.pauseRequested = true;
     this.engine.requestPause();
+  }
+
+  /** Resolves once no run is in progress. */
+  idle(): Promise<void> {
+    return this.busy ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
   }
 
   continue(): Promise<Outcome> {
@@ -68,10 +96,16 @@ export class RunController {
     this.pauseRequested = false;
     try {
       this.breakpoints.applyTo(this.engine.cpu, this.breakpointsEnabled);
+      if (this.breakpointsEnabled) this.data.arm();
       return await body();
     } finally {
+      this.data.disarm();
+      this.events.clear();
       this.busy = false;
       this.pauseRequested = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
     }
   }
 
@@ -102,12 +136,43 @@ export class RunController {
     const before = cpu.retired;
     let s = this.engine.step();
     if (s.reason === 'breakpoint' && cpu.retired === before) s = this.engine.step();
-    if (s.reason === 'step' || s.reason === 'breakpoint') return undefined;
+    if (s.reason === 'step' || s.reason === 'breakpoint' || s.reason === 'event') return this.collected();
     return this.terminal(s);
+  }
+
+  /** One instruction for a step-in: when it exits to the VMM, the stop is at the VMM's handling. */
+  private stepInstructionIn(): Progress {
+    const log = this.engine.log;
+    const seq = log.lastSeq;
+    const eip = this.engine.guestEip;
+    const before = flatState(this.engine);
+    const r = this.stepInstruction();
+    if (r !== undefined || log.lastSeq === seq) return r;
+    const recent = log.recent();
+    for (let i = recent.length - 1; i >= 0 && recent[i].seq > seq; i--) {
+      const e = recent[i];
+      if (e.kind !== 'hole' && e.instruction !== '' && e.eip >>> 0 === eip) {
+        return { kind: 'stopped', reason: 'step', description: `Stepped into the VMM's handling of a ${e.reason} exit`, exit: { record: e, before, after: flatState(this.engine) } };
+      }
+    }
+    return undefined;
+  }
+
+  /** What the exit, hole and watch listeners asked to stop for during the last instruction(s). */
+  private collected(): Progress {
+    const event = this.events.take();
+    const data = this.breakpointsEnabled ? this.data.check() : undefined;
+    if (event !== undefined) return { kind: 'stopped', reason: 'exception', description: event.description, event };
+    if (data !== undefined) return { kind: 'stopped', reason: 'data breakpoint', hitBreakpointIds: data.ids, description: data.description };
+    return undefined;
   }
 
   private terminal(s: StopInfo): Outcome {
     if (s.reason === 'idle') return this.stopped('pause', s.message);
+    if (s.reason === 'shutdown' && this.breakpointsEnabled) {
+      const event = this.events.shutdownStop(s.message ?? 'triple fault');
+      if (event !== undefined) return { kind: 'stopped', reason: 'exception', description: event.description, event };
+    }
     return { kind: 'ended', stop: s };
   }
 
@@ -141,6 +206,7 @@ export class RunController {
    * reaches `target` and `done()` holds there. Returns undefined in that last case.
    */
   private async runUntil(target: number | undefined, done: () => boolean): Promise<Progress> {
+    if (this.breakpointsEnabled && this.data.needsSingleStep) return this.runStepping(target, done);
     const cpu = this.engine.cpu;
     if (target !== undefined) this.breakpoints.applyTo(cpu, this.breakpointsEnabled, target);
     try {
@@ -150,6 +216,12 @@ export class RunController {
         const before = cpu.retired;
         const s = await this.engine.runSliced(this.maxInstructions, SLICE);
         if (s.reason === 'pause') return this.stopped('pause');
+        if (s.reason === 'event') {
+          first = false;
+          const c = this.collected();
+          if (c !== undefined) return c;
+          continue;
+        }
         if (s.reason !== 'breakpoint') return this.terminal(s);
         const resumedHere = first && cpu.retired === before;
         first = false;
@@ -161,6 +233,25 @@ export class RunController {
       }
     } finally {
       if (target !== undefined) this.breakpoints.applyTo(cpu, this.breakpointsEnabled);
+    }
+  }
+
+  /**
+   * runUntil one instruction at a time, for watches that compare registers after every
+   * instruction (about 10× slower than a free run, still millions of instructions per second).
+   */
+  private async runStepping(target: number | undefined, done: () => boolean): Promise<Progress> {
+    const target32 = target === undefined ? undefined : target >>> 0;
+    for (let n = 1; ; n++) {
+      const r = this.stepInstruction();
+      if (r !== undefined) return r;
+      if (target32 !== undefined && this.pc() === target32 && done()) return undefined;
+      const bp = this.breakpointHere();
+      if (bp !== undefined) return bp;
+      if (n % STEP_CHUNK === 0) {
+        const p = await this.yieldNow();
+        if (p !== undefined) return p;
+      }
     }
   }
 
@@ -200,7 +291,7 @@ export class RunController {
   // ---- steps -------------------------------------------------------------------------------------
 
   private async doStep(depth: StepDepth, granularity: Granularity): Promise<Outcome> {
-    if (granularity === 'instruction' && depth === 'in') return this.stepInstruction() ?? this.stopped('step');
+    if (granularity === 'instruction' && depth === 'in') return this.stepInstructionIn() ?? this.stopped('step');
     const start = granularity === 'line' ? this.source() : undefined;
     const lineMode = start !== undefined;
     let calls = 0; // calls entered minus returns executed, relative to the start
@@ -210,7 +301,7 @@ export class RunController {
         const r = await this.stepOverCall();
         if (r !== undefined) return r;
       } else {
-        const r = this.stepInstruction();
+        const r = depth === 'in' ? this.stepInstructionIn() : this.stepInstruction();
         if (r !== undefined) return r;
         if (kind === 'call' || kind === 'interrupt') calls++;
         else if (kind === 'return') calls--;

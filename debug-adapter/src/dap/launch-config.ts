@@ -16,6 +16,10 @@ export interface LaunchConfig {
   maxInstructions: number;
   /** Run without debugging: breakpoints are ignored. */
   noDebug: boolean;
+  /** `%define`s for the assembler (-D NAME[=VALUE]). */
+  defines: Record<string, string>;
+  /** Extra `%include` directories (-I), absolute. */
+  includePaths: string[];
 }
 
 const MAX_MEMORY_MIB = 3072;
@@ -35,6 +39,12 @@ export const LAUNCH_SCHEMA = {
     },
     guestRing: { type: 'integer', enum: [1, 3], description: 'trap-and-emulate: the ring the guest kernel runs in.', default: 1 },
     maxInstructions: { type: 'integer', minimum: 1, description: 'Stop the guest after this many instructions from power-on.' },
+    defines: {
+      type: 'object',
+      description: 'Assembler %defines (like -D): NAME → VALUE, e.g. { "XEN": "" } builds the pv-* samples as Xen PV kernels.',
+      additionalProperties: { type: ['string', 'number'] },
+    },
+    includePaths: { type: 'array', items: { type: 'string' }, description: 'Extra %include directories (like -I), relative to the workspace folder.' },
   },
 } as const;
 
@@ -98,5 +108,20 @@ export function parseLaunchConfig(raw: Record<string, unknown>, cwd = process.cw
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) fail(`launch: 'maxInstructions' must be a positive integer (got ${JSON.stringify(n)})`);
     maxInstructions = n;
   }
-  return { program: file, technique, stopOnEntry, memoryMiB, hypervisor, maxInstructions, noDebug: raw.noDebug === true };
+  const defines: Record<string, string> = {};
+  if (raw.defines !== undefined) {
+    const d = raw.defines;
+    if (typeof d !== 'object' || d === null || Array.isArray(d)) fail("launch: 'defines' must be an object of NAME: VALUE (e.g. { \"XEN\": \"\" })");
+    for (const [k, v] of Object.entries(d)) {
+      if (!/^[A-Za-z_.?][A-Za-z0-9_.?$#@~]*$/.test(k)) fail(`launch: 'defines' has a bad name '${k}'`);
+      if (typeof v !== 'string' && typeof v !== 'number') fail(`launch: define '${k}' must be a string or a number`);
+      defines[k] = String(v);
+    }
+  }
+  const includePaths: string[] = [];
+  if (raw.includePaths !== undefined) {
+    if (!Array.isArray(raw.includePaths) || raw.includePaths.some((p) => typeof p !== 'string')) fail("launch: 'includePaths' must be an array of directory paths");
+    for (const p of raw.includePaths as string[]) includePaths.push(path.resolve(base, p));
+  }
+  return { program: file, technique, stopOnEntry, memoryMiB, hypervisor, maxInstructions, noDebug: raw.noDebug === true, defines, includePaths };
 }

@@ -44,6 +44,17 @@ export class ProgramIndex {
         this.files.set(key, f);
       }
       if (!f.address.has(entry.location.line)) f.address.set(entry.location.line, entry.address >>> 0);
+      // A macro invocation's line stands for the first instruction of its expansion (breakpoints there).
+      const call = entry.invocation;
+      if (call !== undefined) {
+        const callKey = normalizePath(call.file);
+        let c = this.files.get(callKey);
+        if (c === undefined) {
+          c = { lines: [], address: new Map() };
+          this.files.set(callKey, c);
+        }
+        if (!c.address.has(call.line)) c.address.set(call.line, entry.address >>> 0);
+      }
     }
     for (const f of this.files.values()) f.lines = [...f.address.keys()].sort((a, b) => a - b);
     this.instructionStarts = [...starts].sort((a, b) => a - b);

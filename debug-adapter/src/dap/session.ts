@@ -15,18 +15,23 @@ import {
   argumentsOf, badArguments, DapError, ErrorId, optionalArray, optionalNumber, optionalString, requiredNumber, requiredString,
 } from './errors.js';
 import { runConsoleCommand } from './console.js';
+import { exitRecordVariables, holeRecordVariables, type ExitField } from './exit-record.js';
 import { compileExpression, ExpressionError, type Compiled } from './expression.js';
 import { formatValue, hex } from './format.js';
 import { GuestContext } from './guest-context.js';
 import { parseLaunchConfig, type LaunchConfig } from './launch-config.js';
 import { readMemory, writeMemory } from './memory.js';
 import { ProgramIndex } from './program-index.js';
-import { stackFrames } from './stack.js';
+import { frameName, stackFrames } from './stack.js';
 import { VariablesView } from './variables.js';
+import { DataBreakpoints } from './data-breakpoints.js';
+import { EventStops, EXCEPTION_FILTERS, type EventStop } from './event-stops.js';
+import { handlingSteps, VmmWalk } from './vmm-walk.js';
 import { VmmEventStream } from './vmm-events.js';
 
 const THREAD_ID = 1;
 const MAX_CACHED_EXPRESSIONS = 256;
+const MAX_LISTINGS = 32;
 
 type Args = Record<string, unknown>;
 /** A handler returns the response body, or a Reply when something must follow the response. */
@@ -49,7 +54,14 @@ interface Guest {
   variables: VariablesView;
   disassembler: Disassembler;
   vmmEvents: VmmEventStream;
+  events: EventStops;
+  data: DataBreakpoints;
 }
+
+/** Reference of the "VMM handling" scope of a VMM frame (the Variables view keeps below 10000). */
+const REF_VMM_HANDLING = 10_000;
+/** The frame id of the VMM frame while a VM exit is being walked. */
+const VMM_FRAME_ID = 1_000_000;
 
 export class HyperstepSession extends LoggingDebugSession {
   private guest: Guest | undefined;
@@ -59,6 +71,15 @@ export class HyperstepSession extends LoggingDebugSession {
   private serialText = '';
   private serialFlush: NodeJS.Immediate | undefined;
   private readonly expressions = new Map<string, Compiled>();
+  /** Exception filters set before a guest exists (applied at launch). */
+  private exceptionConfig: { filters: string[]; options: { filterId: string; condition?: string }[] } | undefined;
+  /** The VM exit being walked (step into a VM exit), if any. */
+  private walk: VmmWalk | undefined;
+  private nextSourceReference = 1;
+  /** Listings of the VMM frames handed out, by sourceReference (the latest few). */
+  private readonly listings = new Map<number, string>();
+  /** The event the guest last stopped for, while its instruction is not the current one. */
+  private eventStop: EventStop | undefined;
   private readonly handlers: Record<string, Handler> = {
     launch: (a) => this.launch(a),
     attach: () => {
@@ -68,11 +89,19 @@ export class HyperstepSession extends LoggingDebugSession {
     setBreakpoints: (a) => this.setBreakpoints(a),
     setFunctionBreakpoints: (a) => this.setFunctionBreakpoints(a),
     setInstructionBreakpoints: (a) => this.setInstructionBreakpoints(a),
-    setExceptionBreakpoints: () => ({}),
+    setExceptionBreakpoints: (a) => this.setExceptionBreakpoints(a),
+    exceptionInfo: () => this.exceptionInfo(),
+    dataBreakpointInfo: (a) => this.dataBreakpointInfo(a),
+    setDataBreakpoints: (a) => this.setDataBreakpoints(a),
+    restart: (a) => this.restart(a),
+    gotoTargets: (a) => this.gotoTargets(a),
+    goto: (a) => this.goto(a),
+    source: (a) => this.generatedSource(a),
+    'hyperstep.serialInput': (a) => this.serialInputRequest(a),
     threads: () => ({ threads: [{ id: THREAD_ID, name: 'vCPU 0' }] }),
-    stackTrace: (a) => this.stackTrace(a),
-    scopes: (a) => this.scopes(a),
-    variables: (a) => this.variables(a),
+    stackTrace: (a) => this.withEventFrames(a, (b) => this.stackTrace(b)),
+    scopes: (a) => this.withVmmScope(a, (b) => this.scopes(b)),
+    variables: (a) => (a.variablesReference === REF_VMM_HANDLING ? this.vmmHandlingVariables() : this.variables(a)),
     setVariable: (a) => this.setVariable(a),
     evaluate: (a) => this.evaluate(a),
     continue: (a) => this.resume(a, 'continue'),
@@ -104,11 +133,9 @@ export class HyperstepSession extends LoggingDebugSession {
   override dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.guest?.controller.pause();
-    this.guest?.vmmEvents.dispose();
+    this.dropGuest();
     if (this.serialFlush !== undefined) clearImmediate(this.serialFlush);
     this.serialFlush = undefined;
-    this.guest = undefined;
   }
 
   // ---- message dispatch ----------------------------------------------------------------------
@@ -197,6 +224,14 @@ export class HyperstepSession extends LoggingDebugSession {
       supportsDisassembleRequest: true,
       supportsSteppingGranularity: true,
       supportsTerminateRequest: true,
+      exceptionBreakpointFilters: [...EXCEPTION_FILTERS],
+      supportsExceptionFilterOptions: true,
+      supportsExceptionInfoRequest: true,
+      supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
+      supportsRestartRequest: true,
+      supportsGotoTargetsRequest: true,
+      supportsValueFormattingOptions: true,
     };
     this.sendResponse(response);
   }
@@ -205,25 +240,76 @@ export class HyperstepSession extends LoggingDebugSession {
 
   private launch(args: Args): Reply {
     if (this.guest !== undefined) throw new DapError(ErrorId.LaunchFailed, 'launch: a guest is already running in this session');
-    const config = parseLaunchConfig(args);
+    const changed = this.createGuest(parseLaunchConfig(args));
+    return new Reply(undefined, () => {
+      for (const bp of changed) this.sendEvent(new BreakpointEvent('changed', this.toClientBreakpoint(bp)));
+      this.sendEvent(new InitializedEvent());
+    });
+  }
+
+  /** Loads (assembles) the program and builds everything around it; returns breakpoints that moved. */
+  private createGuest(config: LaunchConfig): DebugProtocol.Breakpoint[] {
     let engine: Engine;
     try {
-      engine = Engine.fromFile(config.program, { technique: config.technique, memoryMiB: config.memoryMiB, hypervisor: config.hypervisor });
+      engine = Engine.fromFile(config.program, { technique: config.technique, memoryMiB: config.memoryMiB, hypervisor: config.hypervisor, callTracking: !config.noDebug, defines: config.defines, includePaths: config.includePaths });
     } catch (e) {
       if (e instanceof EngineInputError || e instanceof RangeError) throw new DapError(ErrorId.LaunchFailed, `launch: ${e.message}`);
       throw e;
     }
     const index = new ProgramIndex(engine.program);
     const context = new GuestContext(engine, index);
-    const controller = new RunController(engine, this.breakpoints, context, config.maxInstructions, !config.noDebug);
+    const events = new EventStops(engine, context);
+    events.onConditionError = (message) => this.sendEvent(new OutputEvent(`${message}\n`, 'stderr'));
+    if (this.exceptionConfig !== undefined) events.configure(this.exceptionConfig.filters, this.exceptionConfig.options);
+    const data = new DataBreakpoints(engine, index, context);
+    const controller = new RunController(engine, this.breakpoints, context, config.maxInstructions, !config.noDebug, events, data);
     controller.onOutput = (text, category) => this.sendEvent(new OutputEvent(text, category));
     engine.onSerial((bytes) => this.serialOutput(bytes));
     const vmmEvents = new VmmEventStream(engine, (event, body) => this.sendEvent(new Event(event, body)));
-    this.guest = { config, engine, index, context, controller, variables: new VariablesView(engine), disassembler: new Disassembler(engine, index), vmmEvents };
-    const changed = this.breakpoints.setProgram(index);
+    this.guest = { config, engine, index, context, controller, variables: new VariablesView(engine), disassembler: new Disassembler(engine, index), vmmEvents, events, data };
+    this.ended = false;
+    this.walk = undefined;
+    this.eventStop = undefined;
+    return this.breakpoints.setProgram(index);
+  }
+
+  /** Drops the guest (its run, listeners and timers). */
+  private dropGuest(): void {
+    const guest = this.guest;
+    if (guest === undefined) return;
+    guest.controller.pause();
+    guest.vmmEvents.dispose();
+    guest.events.dispose();
+    guest.data.disarm();
+    this.guest = undefined;
+  }
+
+  /** restart: re-reads and re-assembles the program (changed sources take effect), keeps breakpoints. */
+  private async restart(args: Args): Promise<Reply> {
+    const old = this.requireGuest();
+    const newArgs = args.arguments;
+    const config = typeof newArgs === 'object' && newArgs !== null && !Array.isArray(newArgs) ? parseLaunchConfig(newArgs as Args) : old.config;
+    const dataRequests = old.data.requests();
+    if (old.controller.running) {
+      old.controller.pause();
+      await old.controller.idle();
+    }
+    this.flushSerial();
+    this.dropGuest();
+    let changed: DebugProtocol.Breakpoint[];
+    try {
+      changed = this.createGuest(config);
+    } catch (e) {
+      this.ended = true;
+      this.sendEvent(new TerminatedEvent());
+      throw e;
+    }
+    const guest = this.requireGuest();
+    guest.data.set(dataRequests);
     return new Reply(undefined, () => {
       for (const bp of changed) this.sendEvent(new BreakpointEvent('changed', this.toClientBreakpoint(bp)));
-      this.sendEvent(new InitializedEvent());
+      if (guest.config.stopOnEntry && !guest.config.noDebug) this.sendStopped({ kind: 'stopped', reason: 'step' }, 'entry');
+      else this.run((c) => c.continue());
     });
   }
 
@@ -308,6 +394,15 @@ export class HyperstepSession extends LoggingDebugSession {
     const granularityArg = optionalString(args, 'granularity', depth);
     const granularity: Granularity = granularityArg === 'instruction' ? 'instruction' : 'line';
     const body = depth === 'continue' ? { allThreadsContinued: true } : undefined;
+    this.eventStop = undefined;
+    const walk = this.walk;
+    if (walk !== undefined && depth !== 'continue') {
+      // Stepping inside the VMM walks its handling; stepping out of it (or past VM entry) returns to the guest.
+      if (depth !== 'out' && walk.advance()) return new Reply(body, () => this.sendStopped({ kind: 'stopped', reason: 'step', description: walk.steps[walk.index].text }));
+      this.walk = undefined;
+      return new Reply(body, () => this.sendStopped({ kind: 'stopped', reason: 'step', description: 'Back in the guest after VM entry' }));
+    }
+    this.walk = undefined;
     return new Reply(body, () => this.run((c) => (depth === 'continue' ? c.continue() : c.step(depth, granularity))));
   }
 
@@ -344,6 +439,15 @@ export class HyperstepSession extends LoggingDebugSession {
       this.sendEvent(new TerminatedEvent());
       return;
     }
+    const guest = this.guest;
+    if (outcome.exit !== undefined && guest !== undefined) {
+      const ref = this.nextSourceReference++;
+      const walk = new VmmWalk(outcome.exit.record, handlingSteps(outcome.exit.record, outcome.exit.before, outcome.exit.after), ref);
+      this.walk = walk;
+      this.listings.set(ref, walk.listing);
+      if (this.listings.size > MAX_LISTINGS) this.listings.delete(this.listings.keys().next().value as number);
+    }
+    if (outcome.event !== undefined && guest !== undefined && outcome.event.eip !== guest.engine.guestEip) this.eventStop = outcome.event;
     let reason: string = reasonOverride ?? outcome.reason;
     if (outcome.reason === 'breakpoint' && outcome.breakpointKind === 'function') reason = 'function breakpoint';
     if (outcome.reason === 'breakpoint' && outcome.breakpointKind === 'instruction') reason = 'instruction breakpoint';
@@ -361,6 +465,7 @@ export class HyperstepSession extends LoggingDebugSession {
       if (this.ended) return;
       this.ended = true;
       this.flushSerial();
+      this.guest?.vmmEvents.flush();
       this.sendEvent(new TerminatedEvent());
     });
   }
@@ -369,6 +474,193 @@ export class HyperstepSession extends LoggingDebugSession {
     this.flushSerial();
     this.dispose();
     return undefined;
+  }
+
+  // ---- exception filters, data breakpoints ------------------------------------------------------
+
+  private setExceptionBreakpoints(args: Args): DebugProtocol.SetExceptionBreakpointsResponse['body'] {
+    const filters = (optionalArray(args, 'filters', 'setExceptionBreakpoints') ?? []).map((f, i) => {
+      if (typeof f !== 'string') throw badArguments(`'setExceptionBreakpoints': filters[${i}] must be a string`);
+      return f;
+    });
+    const options = (optionalArray(args, 'filterOptions', 'setExceptionBreakpoints') ?? []).map((raw, i) => {
+      const o = argumentsOf(raw, `setExceptionBreakpoints.filterOptions[${i}]`);
+      return { filterId: requiredString(o, 'filterId', 'setExceptionBreakpoints'), condition: optionalString(o, 'condition', 'setExceptionBreakpoints') };
+    });
+    const guest = this.guest;
+    // Validated against a throw-away instance when no guest exists yet, so bad ids are refused at once.
+    const breakpoints = guest !== undefined ? guest.events.configure(filters, options) : undefined;
+    this.exceptionConfig = { filters, options };
+    return breakpoints === undefined ? {} : { breakpoints };
+  }
+
+  private exceptionInfo(): DebugProtocol.ExceptionInfoResponse['body'] {
+    const guest = this.requireStopped();
+    const stop = guest.events.last;
+    if (stop === undefined) throw new DapError(ErrorId.BadArguments, 'the guest did not stop for an exception filter', false);
+    const record = stop.record;
+    const fields: ExitField[] =
+      record === undefined
+        ? Object.entries(stop.fields).map(([name, v]) => ({ name, value: typeof v === 'number' ? hex(v, 0) : v }))
+        : record.kind === 'hole'
+          ? holeRecordVariables(record)
+          : exitRecordVariables(record);
+    const lines: string[] = [];
+    const flatten = (list: ExitField[], indent: string): void => {
+      for (const f of list) {
+        lines.push(`${indent}${f.name}: ${f.value}`);
+        if (f.children !== undefined) flatten(f.children, `${indent}  `);
+      }
+    };
+    flatten(fields, '');
+    const body: DebugProtocol.ExceptionInfoResponse['body'] & { record?: unknown } = {
+      exceptionId: stop.filter,
+      description: stop.description,
+      breakMode: 'always',
+      details: { message: lines.join('\n'), typeName: stop.filter },
+    };
+    if (stop.record !== undefined) body.record = stop.record;
+    return body;
+  }
+
+  private dataBreakpointInfo(args: Args): DebugProtocol.DataBreakpointInfoResponse['body'] {
+    const guest = this.requireGuest();
+    const name = requiredString(args, 'name', 'dataBreakpointInfo');
+    const ref = optionalNumber(args, 'variablesReference', 'dataBreakpointInfo');
+    const container = ref === undefined ? undefined : this.containerKind(guest, ref);
+    return guest.data.info(name, container, args.asAddress === true, optionalNumber(args, 'bytes', 'dataBreakpointInfo'));
+  }
+
+  /** Which view a variables reference is, for data breakpoints (found by scope and variable name). */
+  private containerKind(guest: Guest, ref: number): 'registers' | 'eflags' | 'other' {
+    const registers = guest.variables.scopes().find((scope) => scope.name === 'Registers')?.variablesReference;
+    if (registers === undefined) return 'other';
+    if (ref === registers) return 'registers';
+    const eflags = guest.variables.variables(registers)?.find((v) => v.name === 'EFLAGS')?.variablesReference;
+    return ref === eflags ? 'eflags' : 'other';
+  }
+
+  private setDataBreakpoints(args: Args): DebugProtocol.SetDataBreakpointsResponse['body'] {
+    const guest = this.requireGuest();
+    const list = optionalArray(args, 'breakpoints', 'setDataBreakpoints') ?? [];
+    const requests = list.map((raw, i) => {
+      const b = argumentsOf(raw, `setDataBreakpoints[${i}]`);
+      return {
+        dataId: requiredString(b, 'dataId', 'setDataBreakpoints'),
+        accessType: optionalString(b, 'accessType', 'setDataBreakpoints'),
+        condition: optionalString(b, 'condition', 'setDataBreakpoints'),
+        hitCondition: optionalString(b, 'hitCondition', 'setDataBreakpoints'),
+      };
+    });
+    const breakpoints = guest.data.set(requests);
+    if (guest.controller.running) guest.data.arm();
+    return { breakpoints };
+  }
+
+  // ---- goto, serial input, generated sources ----------------------------------------------------
+
+  private gotoTargets(args: Args): DebugProtocol.GotoTargetsResponse['body'] {
+    const guest = this.requireGuest();
+    const source = argumentsOf(args.source, 'gotoTargets.source');
+    const file = optionalString(source, 'path', 'gotoTargets');
+    if (file === undefined) throw badArguments("'gotoTargets' needs a source with a 'path'");
+    const line = this.convertClientLineToDebugger(requiredNumber(args, 'line', 'gotoTargets'));
+    const r = guest.index.resolveLine(this.convertClientPathToDebugger(file), line);
+    if ('reason' in r) throw new DapError(ErrorId.BadArguments, `no goto target: ${r.reason}`);
+    if (r.line !== line) return { targets: [] };
+    return { targets: [{ id: r.address, label: `line ${this.convertDebuggerLineToClient(r.line)} (${hex(r.address)})`, line: this.convertDebuggerLineToClient(r.line), instructionPointerReference: hex(r.address) }] };
+  }
+
+  private goto(args: Args): Reply {
+    const guest = this.requireStopped();
+    const target = requiredNumber(args, 'targetId', 'goto') >>> 0;
+    if (guest.engine.sourceAt(target) === undefined) throw badArguments(`goto: ${hex(target)} is not an instruction of the program`);
+    if (guest.engine.guestEipOf(guest.engine.cpu.eip) !== (guest.engine.cpu.eip >>> 0)) {
+      throw new DapError(ErrorId.BadArguments, 'goto is not available under binary-translation: the CPU runs the guest from its translation cache');
+    }
+    const cs = guest.engine.cpu.segBase[1] >>> 0;
+    guest.engine.cpu.eip = (target - cs) >>> 0;
+    this.walk = undefined;
+    this.eventStop = undefined;
+    return new Reply(undefined, () => this.sendStopped({ kind: 'stopped', reason: 'step' }, 'goto'));
+  }
+
+  private serialInputRequest(args: Args): { bytesQueued: number } {
+    const guest = this.requireGuest();
+    if (this.ended) throw new DapError(ErrorId.NotStopped, 'the guest has ended');
+    const text = requiredString(args, 'text', 'hyperstep.serialInput');
+    const bytes = new Uint8Array(Buffer.from(text, 'latin1'));
+    guest.engine.serialInput(bytes);
+    return { bytesQueued: bytes.length };
+  }
+
+  private generatedSource(args: Args): DebugProtocol.SourceResponse['body'] {
+    const ref = optionalNumber(args, 'sourceReference', 'source') ?? optionalNumber(argumentsOf(args.source ?? {}, 'source.source'), 'sourceReference', 'source');
+    const content = ref === undefined ? undefined : this.listings.get(ref);
+    if (content === undefined) throw badArguments(`no generated source with reference ${String(ref)} (VMM listings are kept for the latest ${MAX_LISTINGS} exits stepped into)`);
+    return { content, mimeType: 'text/plain' };
+  }
+
+  // ---- frames and scopes of a VMM walk or an event stop --------------------------------------------
+
+  /** Adds the VMM frame of a walk, or the frame of the instruction an event stop belongs to. */
+  private withEventFrames(args: Args, inner: (a: Args) => DebugProtocol.StackTraceResponse['body']): DebugProtocol.StackTraceResponse['body'] {
+    const guest = this.guest;
+    const walk = this.walk;
+    const event = this.eventStop;
+    if (guest === undefined || (walk === undefined && event === undefined)) return inner(args);
+    const all = inner({ threadId: args.threadId, startFrame: 0, levels: 0 }).stackFrames;
+    const at = (eip: number, name: string, id: number): DebugProtocol.StackFrame => {
+      const pos = guest.engine.sourceAt(eip);
+      const frame: DebugProtocol.StackFrame = { id, name, line: 0, column: 0, instructionPointerReference: hex(eip) };
+      if (pos !== undefined) {
+        frame.source = this.source(pos.file);
+        frame.line = this.convertDebuggerLineToClient(pos.line);
+        frame.column = this.convertDebuggerColumnToClient(1);
+      }
+      return frame;
+    };
+    let frames: DebugProtocol.StackFrame[];
+    if (walk !== undefined) {
+      const vmm: DebugProtocol.StackFrame = {
+        id: VMM_FRAME_ID,
+        name: walk.frameName,
+        source: { name: walk.sourceName, sourceReference: walk.sourceReference, presentationHint: 'deemphasize', origin: 'generated by Hyperstep: the VMM\'s handling of this exit' },
+        line: this.convertDebuggerLineToClient(walk.index + 1),
+        column: this.convertDebuggerColumnToClient(1),
+      };
+      const guestFrame = at(walk.record.eip, frameName(guest.index, walk.record.eip), all[0]?.id ?? 0);
+      frames = [vmm, guestFrame, ...all.slice(1)];
+    } else {
+      const e = event as EventStop;
+      frames = [at(e.eip, `${frameName(guest.index, e.eip)} (${e.description.split(':')[0]})`, VMM_FRAME_ID + 1), ...all];
+    }
+    const start = Math.max(0, optionalNumber(args, 'startFrame', 'stackTrace') ?? 0);
+    const levels = optionalNumber(args, 'levels', 'stackTrace') ?? 0;
+    return { totalFrames: frames.length, stackFrames: frames.slice(start, levels > 0 ? start + levels : undefined) };
+  }
+
+  private withVmmScope(args: Args, inner: (a: Args) => DebugProtocol.ScopesResponse['body']): DebugProtocol.ScopesResponse['body'] {
+    const body = inner(args);
+    if (this.walk === undefined || args.frameId !== VMM_FRAME_ID) return body;
+    return { scopes: [{ name: 'VMM handling', variablesReference: REF_VMM_HANDLING, expensive: false }, ...body.scopes] };
+  }
+
+  private vmmHandlingVariables(): DebugProtocol.VariablesResponse['body'] {
+    this.requireStopped();
+    const walk = this.walk;
+    if (walk === undefined) throw badArguments('not inside the VMM: step into a VM exit first');
+    const r = walk.record;
+    const variables: DebugProtocol.Variable[] = [
+      { name: 'Step', value: `${walk.index + 1} of ${walk.steps.length}: ${walk.steps[walk.index].text}`, variablesReference: 0 },
+      { name: 'Exit', value: `${r.kind} ${r.reason}${r.reasonNumber === undefined ? '' : ` (${r.reasonNumber})`} at ${hex(r.eip)}`, variablesReference: 0 },
+      { name: 'Instruction', value: r.instruction === '' ? '(between instructions)' : r.instruction, variablesReference: 0 },
+      { name: 'Action', value: r.action, variablesReference: 0 },
+    ];
+    if (r.qualification !== undefined) variables.push({ name: 'Qualification', value: hex(r.qualification), variablesReference: 0 });
+    for (const [k, v] of Object.entries(r.details)) variables.push({ name: k, value: typeof v === 'number' ? hex(v, 0) : String(v), variablesReference: 0 });
+    for (const c of walk.stateAtStep()) variables.push({ name: c.name, value: c.value, type: c.note, variablesReference: 0 });
+    return { variables };
   }
 
   // ---- serial output ------------------------------------------------------------------------------
@@ -409,10 +701,12 @@ export class HyperstepSession extends LoggingDebugSession {
           name: f.name,
           line: f.line === undefined ? 0 : this.convertDebuggerLineToClient(f.line),
           column: f.line === undefined ? 0 : this.convertDebuggerColumnToClient(1),
-          instructionPointerReference: hex((cs + f.eip) >>> 0),
         };
+        // An interrupt or exception boundary ('label') is a separator row, not a code location.
+        if (f.presentationHint !== 'label') frame.instructionPointerReference = hex((cs + f.eip) >>> 0);
         if (f.file !== undefined) frame.source = this.source(f.file);
-        else frame.presentationHint = 'subtle';
+        const hint = f.presentationHint ?? (f.file === undefined ? 'subtle' : undefined);
+        if (hint !== undefined) frame.presentationHint = hint;
         return frame;
       }),
     };
@@ -427,7 +721,8 @@ export class HyperstepSession extends LoggingDebugSession {
   private variables(args: Args): DebugProtocol.VariablesResponse['body'] {
     const guest = this.requireStopped();
     const ref = requiredNumber(args, 'variablesReference', 'variables');
-    const list = guest.variables.variables(ref);
+    const format = args.format;
+    const list = guest.variables.variables(ref, { hex: typeof format === 'object' && format !== null && (format as Args).hex === true });
     if (list === undefined) throw badArguments(`unknown variables reference ${ref}`);
     return { variables: list };
   }
@@ -439,7 +734,8 @@ export class HyperstepSession extends LoggingDebugSession {
     const text = requiredString(args, 'value', 'setVariable');
     const value = this.compile(text)(guest.context);
     if (typeof value !== 'number') throw badArguments(`'${text}' is not a number`);
-    return guest.variables.setVariable(ref, name, value);
+    const format = args.format;
+    return guest.variables.setVariable(ref, name, value, { hex: typeof format === 'object' && format !== null && (format as Args).hex === true });
   }
 
   private compile(expression: string): Compiled {

@@ -31,7 +31,8 @@ export type StopReason =
   | 'instruction-limit'
   | 'breakpoint'
   | 'step'
-  | 'pause';
+  | 'pause'
+  | 'event'; // stopAfterInstruction(): a debugger's exit, hole or watch listener asked to stop
 
 export interface StopInfo {
   reason: StopReason;
@@ -57,6 +58,8 @@ export interface EngineOptions {
   /** Preprocessor defines for sources (`-D XEN`). */
   defines?: Record<string, string>;
   costs?: CostOverrides;
+  /** Keep a shadow call stack for the debugger's stack traces (cpu/call-stack.ts); off by default. */
+  callTracking?: boolean;
 }
 
 export interface LoadedProgram {
@@ -110,6 +113,7 @@ export class Engine {
       stopRequested: () => machine.stopRequest !== null || (this.hypervisor?.pendingStop?.() ?? null) !== null,
     };
     this.cpu = new Cpu(bus);
+    if (options.callTracking === true) this.cpu.trackCalls(true);
     machine.onSerialOutput((byte) => {
       const bytes = Uint8Array.of(byte);
       for (const l of this.serialListeners) l(bytes);
@@ -162,8 +166,13 @@ export class Engine {
 
   /** The guest's EIP, also while the CPU runs translated code (binary translation). */
   get guestEip(): number {
-    const eip = this.cpu.eip >>> 0;
-    return this.hypervisor?.guestEip?.(eip) ?? eip;
+    return this.guestEipOf(this.cpu.eip);
+  }
+
+  /** The guest address a CPU EIP stands for (they differ under binary translation). */
+  guestEipOf(eip: number): number {
+    const e = eip >>> 0;
+    return this.hypervisor?.guestEip?.(e) ?? e;
   }
 
   /** Exits, holes and modelled cycles so far. */
@@ -221,6 +230,14 @@ export class Engine {
     return this.describeStop(kind);
   }
 
+  /**
+   * Ends the run in progress after the current instruction with reason 'event' (callable from
+   * listeners that fire inside it: exits, holes, memory watches).
+   */
+  stopAfterInstruction(): void {
+    this.cpu.requestDebugStop();
+  }
+
   requestPause(): void {
     this.pauseRequested = true;
   }
@@ -269,6 +286,8 @@ export class Engine {
         };
       case 'breakpoint':
         return { reason: 'breakpoint' };
+      case 'attention':
+        return { reason: 'event' };
       default:
         return { reason: 'instruction-limit', exitStatus: 4, message: `instruction limit reached (${cpu.retired} instructions) at ${eip}` };
     }

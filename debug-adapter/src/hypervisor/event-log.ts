@@ -23,6 +23,11 @@ export class EventLog {
     return ++this.seq;
   }
 
+  /** The sequence number of the latest event (0 before the first). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
   onEvent(listener: VmmEventListener): () => void {
     this.listeners.push(listener);
     return () => {

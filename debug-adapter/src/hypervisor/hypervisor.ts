@@ -49,6 +49,13 @@ export interface Hypervisor {
   /** What the guest believes its CPU state is (null when the VMM keeps no virtual state). */
   virtualState(): VirtualCpuState | null;
   /**
+   * What the guest expects its CPU state to be: the bare-metal outcome of the instructions it
+   * executed. Differs from virtualState() only where a sensitive instruction ran without reaching
+   * the VMM (the holes of trap-and-emulate). Techniques without such holes leave this out, and
+   * their virtual state is the guest's expectation.
+   */
+  bareMetalState?(): VirtualCpuState | null;
+  /**
    * Set when the guest asked the hypervisor to end the run. The technique also sets
    * `cpu.attention` so the run loop notices at once.
    */

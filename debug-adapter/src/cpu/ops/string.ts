@@ -261,7 +261,8 @@ function repeatedBulk(kind: number, step: Step, size: number): Exec {
     let budget = repBudget(c);
     while (n !== 0 && budget !== 0) {
       const max = Math.min(n, budget);
-      let done = c.df ? 0 : movs ? movsBulk(c, o.seg, size, max) : stosBulk(c, size, max);
+      // A memory watch must see every element, so it takes the per-element path.
+      let done = c.df || c.memoryWatch !== null ? 0 : movs ? movsBulk(c, o.seg, size, max) : stosBulk(c, size, max);
       if (done === 0) {
         step(c, o);
         done = 1;

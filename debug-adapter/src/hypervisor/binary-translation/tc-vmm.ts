@@ -253,12 +253,17 @@ export class X86TranslationVmm implements Hypervisor {
   // decode new block objects.
   private tcRun(block: Block): Block {
     let ops: Op[] | null = null;
+    const tracking = this.c.cpu.callStack !== null;
     for (let i = 0; i < block.ops.length; i++) {
       const op = block.ops[i];
       const ti = this.byTc.get(op.linear >>> 0);
-      if (ti === undefined || ti.kind !== 'link' || ti.bytes.length !== op.len) continue;
+      if (ti === undefined || ti.bytes.length !== op.len) continue;
+      let replacement: Op;
+      if (ti.kind === 'link') replacement = synthetic(op);
+      else if (ti.kind === 'call-push' && tracking && ti.op !== undefined) replacement = callPush(op, ti.op);
+      else continue;
       if (ops === null) ops = block.ops.slice();
-      ops[i] = synthetic(op);
+      ops[i] = replacement;
     }
     const run: Block = ops === null ? block : { ...block, ops };
     (block as RunMarked)[TC_RUN] = run;
@@ -515,6 +520,23 @@ function synthetic(op: Op): Op {
   copy.exec = (cpu, o) => {
     exec(cpu, o);
     cpu.retired--;
+  };
+  return copy;
+}
+
+/**
+ * The `push imm32` a CALL rel32 became, while a debugger keeps the shadow call stack: the push is
+ * the call as the guest sees it (its return address on the stack), so it records `call` with
+ * guest addresses. The CPU's call tracking never sees it: the TC holds no CALL instruction.
+ */
+function callPush(op: Op, call: Op): Op {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(op) as object) as Op, op);
+  const exec = op.exec;
+  const ret = (call.linear + call.len) >>> 0;
+  const target = (ret + call.imm) >>> 0;
+  copy.exec = (cpu, o) => {
+    exec(cpu, o);
+    cpu.callStack?.call(cpu, ret, cpu.segSel[CS], target);
   };
   return copy;
 }

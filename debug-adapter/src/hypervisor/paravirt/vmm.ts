@@ -383,6 +383,7 @@ export class PvVmm implements Hypervisor {
       this.crash(`unhandled ${name} at EIP 0x${hex(cpu.eip)}: no handler in the guest's trap table (set_trap_table)`);
       return `crashed the domain: no trap-table entry for ${name}`;
     }
+    if (cpu.exceptionWatch !== null) cpu.exceptionWatch(vector, errorCode, cpu.eip);
     const ok = this.bounce(cpu, entry.cs, entry.address, errorCode, (entry.flags & X.TI_MASK_EVENTS) !== 0);
     return ok ? `bounced ${name} through the guest's trap table to ${hex(entry.cs, 4)}:${hex(entry.address)}` : `crashed the domain while bouncing ${name}`;
   }

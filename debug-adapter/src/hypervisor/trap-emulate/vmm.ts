@@ -115,6 +115,14 @@ export class TrapEmulateVmm implements Hypervisor {
     return this.virt;
   }
 
+  /**
+   * The virtual state with IF and IOPL as a POPF hole left them on bare metal. Interrupts that
+   * bare metal would have held while the VMM's IF was 1 are not tracked: the pending list is the VMM's.
+   */
+  bareMetalState(): VirtualCpuState {
+    return { ...this.virt, interruptFlag: this.bareIf, iopl: this.bareIopl, pendingInterrupts: [...this.virt.pendingInterrupts] };
+  }
+
   private get c(): HypervisorContext {
     if (this.ctx === null) throw new Error('trap-and-emulate: not started');
     return this.ctx;
@@ -238,6 +246,7 @@ export class TrapEmulateVmm implements Hypervisor {
     const eip = cpu.eip;
     const op = cpu.opAt(eip);
     const costs = this.c.costs;
+    if (cpu.exceptionWatch !== null) cpu.exceptionWatch(vector, errorCode, eip);
     this.reflect(cpu, vector, errorCode, 'exception');
     const details: Record<string, number | string | boolean> = { vector };
     if (errorCode >= 0) details.errorCode = errorCode;
@@ -831,6 +840,7 @@ export class TrapEmulateVmm implements Hypervisor {
     if (interruptGate) this.setVirtualIf(false);
     v.cpl = target;
     cpu.halted = false;
+    cpu.callStack?.event(cpu, vector, errorCode, kind, size);
   }
 
   private setVirtualIf(on: boolean): void {

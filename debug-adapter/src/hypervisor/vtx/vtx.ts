@@ -41,8 +41,11 @@ import { CR0_TS, CR4_PCE } from '../../cpu/constants.js';
 import type { Hypervisor, HypervisorContext, HypervisorFactory, HypervisorOptions } from '../hypervisor.js';
 import type { ExitRecord } from '../types.js';
 import type { VirtualCpuState } from '../virtual-state.js';
-import { Vmcs, vmcsSlot, F } from './vmcs.js';
-import { controlWords, ioBitmapExits, msrBitmapExits, parseVmxControls, type ControlWords, type VmxConfig } from './controls.js';
+import { Vmcs, vmcsField, vmcsSlot, F } from './vmcs.js';
+import {
+  ON_OFF_CONTROLS, PIN_DEFAULT1, PRIMARY_DEFAULT1, controlWords, ioBitmapExits, msrBitmapExits, parseVmxControls,
+  type ControlWords, type OnOffControl, type VmxConfig,
+} from './controls.js';
 import {
   CR_ACCESS_CLTS, CR_ACCESS_LMSW, CR_ACCESS_MOV_FROM, CR_ACCESS_MOV_TO, EXIT, EXIT_REASON_NAMES, GPR_NAMES,
   INTR_TYPE_EXTERNAL, INTR_TYPE_HARD_EXCEPTION, INTR_TYPE_SOFT_EXCEPTION, crQualification, drQualification,
@@ -267,6 +270,68 @@ export class VtxHypervisor implements Hypervisor {
 
   guestCr4(cpu: Cpu): number {
     return ((cpu.cr4 & ~this.cr4Mask) | (this.cr4Shadow & this.cr4Mask)) >>> 0;
+  }
+
+  // ---- VMWRITE from the debugger ---------------------------------------------------------------
+
+  /**
+   * Writes a control field as the VMM's own VMWRITE would. Every exit decision reads `config`
+   * and the CR0/CR4 masks and shadows when it is made, so updating them here makes the CPU honour
+   * the new value from the next instruction on. Returns why the write is refused (a read-only or
+   * unmodelled field or bit, a default-1 bit cleared), or null once applied.
+   */
+  writeControl(encoding: number, value: number): string | null {
+    const info = vmcsField(encoding);
+    value = info.width === 16 ? value & 0xffff : value >>> 0;
+    switch (info.group) {
+      case 'exit-info':
+        return `${info.name} is read-only exit information: the processor writes it at each VM exit`;
+      case 'guest':
+        return `${info.name} is saved from the CPU at each VM exit and never reloaded from here: change the register itself`;
+      case 'host':
+        return `${info.name} is notional: this VMM's host state is not modelled`;
+      case 'control':
+        break;
+    }
+    switch (encoding) {
+      case F.PIN_BASED_VM_EXEC_CONTROL:
+      case F.CPU_BASED_VM_EXEC_CONTROL: {
+        const word = encoding === F.PIN_BASED_VM_EXEC_CONTROL ? 'pin' : 'primary';
+        const why = checkControlWord(value, word === 'pin' ? PIN_DEFAULT1 : PRIMARY_DEFAULT1, modelledBits(word));
+        if (why !== null) return `${info.name}: ${why}`;
+        for (const [name, control] of Object.entries(ON_OFF_CONTROLS)) {
+          if (control.word === word) this.c[name as OnOffControl] = (value & (1 << control.bit)) !== 0;
+        }
+        this.words[word] = value;
+        break;
+      }
+      case F.EXCEPTION_BITMAP:
+        this.config.exceptionBitmap = value;
+        break;
+      case F.PAGE_FAULT_ERROR_CODE_MASK:
+        this.config.pfErrorCodeMask = value;
+        break;
+      case F.PAGE_FAULT_ERROR_CODE_MATCH:
+        this.config.pfErrorCodeMatch = value;
+        break;
+      case F.CR0_GUEST_HOST_MASK:
+        this.cr0Mask = value;
+        break;
+      case F.CR4_GUEST_HOST_MASK:
+        this.cr4Mask = value;
+        break;
+      case F.CR0_READ_SHADOW:
+        this.setCr0Shadow(value);
+        break;
+      case F.CR4_READ_SHADOW:
+        this.setCr4Shadow(value);
+        break;
+      default:
+        if (value === this.vmcs.read(encoding)) return null;
+        return `${info.name} is not modelled by this VMM (${UNMODELLED[encoding] ?? 'the VMM never reads it'})`;
+    }
+    this.vmcs.write(encoding, value);
+    return null;
   }
 
   // ---- the exit path ---------------------------------------------------------------------------
@@ -687,6 +752,41 @@ export class VtxHypervisor implements Hypervisor {
     this.vmcs.slots[S.rip] = info.eip;
   }
 }
+
+/** The on/off controls the VMM honours in a control word. */
+function modelledBits(word: 'pin' | 'primary'): number {
+  let mask = 0;
+  for (const control of Object.values(ON_OFF_CONTROLS)) if (control.word === word) mask |= 1 << control.bit;
+  return mask >>> 0;
+}
+
+function bitList(mask: number): string {
+  const bits: number[] = [];
+  for (let b = 0; b < 32; b++) if ((mask >>> b) & 1) bits.push(b);
+  return `bit${bits.length > 1 ? 's' : ''} ${bits.join(', ')}`;
+}
+
+function checkControlWord(value: number, default1: number, modelled: number): string | null {
+  const cleared = (default1 & ~value) >>> 0;
+  if (cleared !== 0) return `${bitList(cleared)} must stay 1 (default-1: VM entry would fail)`;
+  const unmodelled = (value & ~(default1 | modelled)) >>> 0;
+  if (unmodelled !== 0) return `${bitList(unmodelled)} not modelled by this VMM`;
+  return null;
+}
+
+/** Why a control field other than those writeControl applies cannot change. */
+const UNMODELLED: Record<number, string> = {
+  [F.SECONDARY_VM_EXEC_CONTROL]: 'no secondary controls: no EPT, VPID, unrestricted guest',
+  [F.VM_EXIT_CONTROLS]: 'its exit path is fixed: a 32-bit host, interrupts acknowledged on exit',
+  [F.VM_ENTRY_CONTROLS]: 'its entry path is fixed: a 32-bit guest',
+  [F.CR3_TARGET_COUNT]: 'every MOV to CR3 exits under CR3-load exiting',
+  [F.IO_BITMAP_A]: "the I/O bitmap lives in the VMM: set 'io-bitmap' in the launch configuration",
+  [F.IO_BITMAP_B]: "the I/O bitmap lives in the VMM: set 'io-bitmap' in the launch configuration",
+  [F.MSR_BITMAP]: "the MSR bitmap lives in the VMM: set 'msr-bitmap' in the launch configuration",
+  [F.VM_ENTRY_INTR_INFO_FIELD]: 'the VMM injects events itself at each exit',
+  [F.VM_ENTRY_EXCEPTION_ERROR_CODE]: 'the VMM injects events itself at each exit',
+  [F.VM_ENTRY_INSTRUCTION_LEN]: 'the VMM injects events itself at each exit',
+};
 
 const EXCEPTION_NAMES: Record<number, string> = {
   0: '#DE', 1: '#DB', 2: 'NMI', 3: '#BP', 4: '#OF', 5: '#BR', 6: '#UD', 7: '#NM', 8: '#DF', 10: '#TS',
