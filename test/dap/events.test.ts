@@ -146,9 +146,9 @@ describe('exception breakpoint filters', () => {
 });
 
 describe('data breakpoints', () => {
-  test('on EFLAGS.IF: stops after each instruction that changes IF', async () => {
+  test.each(['native', 'trap-and-emulate', 'vt-x'])('on EFLAGS.IF under %s: stops after each instruction that changes the guest\'s IF', async (technique) => {
     const dc = open();
-    await launch(dc, { program: WATCH, stopOnEntry: true });
+    await launch(dc, { program: WATCH, technique, stopOnEntry: true });
     const frame = await topFrame(dc);
     const regs = await variablesOf(dc, frame.id, 'Registers');
     const eflags = regs.find((v) => v.name === 'EFLAGS');

@@ -144,7 +144,7 @@ export class DataBreakpoints {
         result.push({ verified: false, message: `unknown access type '${r.accessType}'` });
         continue;
       }
-      if (target.kind !== 'memory' && access !== 'write') {
+      if (target.kind !== 'memory' && access === 'read') {
         result.push({ verified: false, message: `${target.name} can only be watched for changes (access type 'write')` });
         continue;
       }
@@ -237,6 +237,10 @@ export class DataBreakpoints {
     const cpu = this.engine.cpu;
     if (w.target.kind === 'register') return readRegister(cpu, w.target.name.toLowerCase()) ?? 0;
     if (w.target.kind === 'flag') {
+      // Under a VMM, IF and IOPL are what the guest's virtual CPU holds (trap-and-emulate keeps the
+      // physical IF at 1 and emulates CLI/STI): "break when IF changes" means the guest's IF.
+      const virtual = w.target.name === 'IF' || w.target.name === 'IOPL' ? (this.engine.hypervisor?.virtualState() ?? null) : null;
+      if (virtual !== null) return w.target.name === 'IF' ? (virtual.interruptFlag ? 1 : 0) : virtual.iopl;
       const f = flagBit(w.target.name);
       return f === undefined ? 0 : (cpu.getEflags() >>> f.shift) & ((1 << f.width) - 1);
     }
