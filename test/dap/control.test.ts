@@ -115,3 +115,25 @@ test('serial input through the hyperstep.serialInput request reaches the guest',
   await output;
   expect((await exited).body.exitCode).toBe(1);
 });
+
+test('hyperstep.translation shows the translated block beside the guest code under binary translation only', async () => {
+  const dc = open();
+  await launch(dc, { program: COUNTER, technique: 'binary-translation', stopOnEntry: true });
+  await dc.setBreakpointsRequest({ source: { path: COUNTER }, breakpoints: [{ line: 16 }] });
+  const stopped = dc.waitForEvent('stopped');
+  await dc.continueRequest({ threadId: 1 });
+  await stopped;
+  const r = await dc.customRequest('hyperstep.translation', {});
+  const body = r.body as { guest: { text: string; line?: number }[]; translation: { text: string; kind: string }[]; tc: string };
+  expect(body.guest.map((g) => g.text)).toContain('inc eax');
+  expect(body.guest.some((g) => g.line === 15)).toBe(true);
+  expect(body.translation.length).toBeGreaterThanOrEqual(body.guest.length);
+  expect(body.translation.every((t) => t.text !== '' && t.text !== '??')).toBe(true);
+  expect(Number(body.tc)).toBeGreaterThan(0);
+  const first = adapter;
+  adapter = undefined;
+  expect(await first?.close()).toBe(0);
+  const other = open();
+  await launch(other, { program: COUNTER, technique: 'vt-x', stopOnEntry: true });
+  expect(await refusal(other.customRequest('hyperstep.translation', {}))).toMatch(/not binary-translation/);
+});

@@ -22,16 +22,16 @@ import { GuestContext } from './guest-context.js';
 import { parseLaunchConfig, type LaunchConfig } from './launch-config.js';
 import { readMemory, writeMemory } from './memory.js';
 import { ProgramIndex } from './program-index.js';
-import { frameName, stackFrames } from './stack.js';
+import { stackFrames } from './stack.js';
 import { VariablesView } from './variables.js';
+import { translationOf } from './translation.js';
 import { DataBreakpoints } from './data-breakpoints.js';
-import { EventStops, EXCEPTION_FILTERS, type EventStop } from './event-stops.js';
-import { handlingSteps, VmmWalk } from './vmm-walk.js';
+import { EventStops, EXCEPTION_FILTERS } from './event-stops.js';
+import { MAX_LISTINGS, REF_VMM_HANDLING, VmmFrames } from './vmm-frames.js';
 import { VmmEventStream } from './vmm-events.js';
 
 const THREAD_ID = 1;
 const MAX_CACHED_EXPRESSIONS = 256;
-const MAX_LISTINGS = 32;
 
 type Args = Record<string, unknown>;
 /** A handler returns the response body, or a Reply when something must follow the response. */
@@ -58,10 +58,6 @@ interface Guest {
   data: DataBreakpoints;
 }
 
-/** Reference of the "VMM handling" scope of a VMM frame (the Variables view keeps below 10000). */
-const REF_VMM_HANDLING = 10_000;
-/** The frame id of the VMM frame while a VM exit is being walked. */
-const VMM_FRAME_ID = 1_000_000;
 
 export class HyperstepSession extends LoggingDebugSession {
   private guest: Guest | undefined;
@@ -73,13 +69,12 @@ export class HyperstepSession extends LoggingDebugSession {
   private readonly expressions = new Map<string, Compiled>();
   /** Exception filters set before a guest exists (applied at launch). */
   private exceptionConfig: { filters: string[]; options: { filterId: string; condition?: string }[] } | undefined;
-  /** The VM exit being walked (step into a VM exit), if any. */
-  private walk: VmmWalk | undefined;
-  private nextSourceReference = 1;
-  /** Listings of the VMM frames handed out, by sourceReference (the latest few). */
-  private readonly listings = new Map<number, string>();
-  /** The event the guest last stopped for, while its instruction is not the current one. */
-  private eventStop: EventStop | undefined;
+  /** The VMM frame of a step into an exit, and the frame of an event stop's instruction. */
+  private readonly vmmFrames = new VmmFrames({
+    source: (file) => this.source(file),
+    line: (line) => this.convertDebuggerLineToClient(line),
+    column: (column) => this.convertDebuggerColumnToClient(column),
+  });
   private readonly handlers: Record<string, Handler> = {
     launch: (a) => this.launch(a),
     attach: () => {
@@ -98,9 +93,14 @@ export class HyperstepSession extends LoggingDebugSession {
     goto: (a) => this.goto(a),
     source: (a) => this.generatedSource(a),
     'hyperstep.serialInput': (a) => this.serialInputRequest(a),
+    'hyperstep.translation': (a) => {
+      const guest = this.requireStopped();
+      const address = optionalNumber(a, 'address', 'hyperstep.translation') ?? guest.engine.guestEip;
+      return translationOf(guest.engine, guest.disassembler, address);
+    },
     threads: () => ({ threads: [{ id: THREAD_ID, name: 'vCPU 0' }] }),
-    stackTrace: (a) => this.withEventFrames(a, (b) => this.stackTrace(b)),
-    scopes: (a) => this.withVmmScope(a, (b) => this.scopes(b)),
+    stackTrace: (a) => this.stackTraceWithVmm(a),
+    scopes: (a) => ({ scopes: this.vmmFrames.scopes(a.frameId, this.scopes(a).scopes) }),
     variables: (a) => (a.variablesReference === REF_VMM_HANDLING ? this.vmmHandlingVariables() : this.variables(a)),
     setVariable: (a) => this.setVariable(a),
     evaluate: (a) => this.evaluate(a),
@@ -268,8 +268,7 @@ export class HyperstepSession extends LoggingDebugSession {
     const vmmEvents = new VmmEventStream(engine, (event, body) => this.sendEvent(new Event(event, body)));
     this.guest = { config, engine, index, context, controller, variables: new VariablesView(engine), disassembler: new Disassembler(engine, index), vmmEvents, events, data };
     this.ended = false;
-    this.walk = undefined;
-    this.eventStop = undefined;
+    this.vmmFrames.reset();
     return this.breakpoints.setProgram(index);
   }
 
@@ -394,15 +393,12 @@ export class HyperstepSession extends LoggingDebugSession {
     const granularityArg = optionalString(args, 'granularity', depth);
     const granularity: Granularity = granularityArg === 'instruction' ? 'instruction' : 'line';
     const body = depth === 'continue' ? { allThreadsContinued: true } : undefined;
-    this.eventStop = undefined;
-    const walk = this.walk;
-    if (walk !== undefined && depth !== 'continue') {
+    if (this.vmmFrames.walking && depth !== 'continue') {
       // Stepping inside the VMM walks its handling; stepping out of it (or past VM entry) returns to the guest.
-      if (depth !== 'out' && walk.advance()) return new Reply(body, () => this.sendStopped({ kind: 'stopped', reason: 'step', description: walk.steps[walk.index].text }));
-      this.walk = undefined;
-      return new Reply(body, () => this.sendStopped({ kind: 'stopped', reason: 'step', description: 'Back in the guest after VM entry' }));
+      const description = this.vmmFrames.step(depth === 'out') ?? 'Back in the guest after VM entry';
+      return new Reply(body, () => this.sendStopped({ kind: 'stopped', reason: 'step', description }));
     }
-    this.walk = undefined;
+    this.vmmFrames.reset();
     return new Reply(body, () => this.run((c) => (depth === 'continue' ? c.continue() : c.step(depth, granularity))));
   }
 
@@ -439,15 +435,7 @@ export class HyperstepSession extends LoggingDebugSession {
       this.sendEvent(new TerminatedEvent());
       return;
     }
-    const guest = this.guest;
-    if (outcome.exit !== undefined && guest !== undefined) {
-      const ref = this.nextSourceReference++;
-      const walk = new VmmWalk(outcome.exit.record, handlingSteps(outcome.exit.record, outcome.exit.before, outcome.exit.after), ref);
-      this.walk = walk;
-      this.listings.set(ref, walk.listing);
-      if (this.listings.size > MAX_LISTINGS) this.listings.delete(this.listings.keys().next().value as number);
-    }
-    if (outcome.event !== undefined && guest !== undefined && outcome.event.eip !== guest.engine.guestEip) this.eventStop = outcome.event;
+    if (this.guest !== undefined) this.vmmFrames.stopped(outcome.exit, outcome.event, this.guest.engine.guestEip);
     let reason: string = reasonOverride ?? outcome.reason;
     if (outcome.reason === 'breakpoint' && outcome.breakpointKind === 'function') reason = 'function breakpoint';
     if (outcome.reason === 'breakpoint' && outcome.breakpointKind === 'instruction') reason = 'instruction breakpoint';
@@ -580,8 +568,7 @@ export class HyperstepSession extends LoggingDebugSession {
     }
     const cs = guest.engine.cpu.segBase[1] >>> 0;
     guest.engine.cpu.eip = (target - cs) >>> 0;
-    this.walk = undefined;
-    this.eventStop = undefined;
+    this.vmmFrames.reset();
     return new Reply(undefined, () => this.sendStopped({ kind: 'stopped', reason: 'step' }, 'goto'));
   }
 
@@ -596,70 +583,24 @@ export class HyperstepSession extends LoggingDebugSession {
 
   private generatedSource(args: Args): DebugProtocol.SourceResponse['body'] {
     const ref = optionalNumber(args, 'sourceReference', 'source') ?? optionalNumber(argumentsOf(args.source ?? {}, 'source.source'), 'sourceReference', 'source');
-    const content = ref === undefined ? undefined : this.listings.get(ref);
+    const content = ref === undefined ? undefined : this.vmmFrames.listing(ref);
     if (content === undefined) throw badArguments(`no generated source with reference ${String(ref)} (VMM listings are kept for the latest ${MAX_LISTINGS} exits stepped into)`);
     return { content, mimeType: 'text/plain' };
   }
 
-  // ---- frames and scopes of a VMM walk or an event stop --------------------------------------------
-
-  /** Adds the VMM frame of a walk, or the frame of the instruction an event stop belongs to. */
-  private withEventFrames(args: Args, inner: (a: Args) => DebugProtocol.StackTraceResponse['body']): DebugProtocol.StackTraceResponse['body'] {
+  private stackTraceWithVmm(args: Args): DebugProtocol.StackTraceResponse['body'] {
     const guest = this.guest;
-    const walk = this.walk;
-    const event = this.eventStop;
-    if (guest === undefined || (walk === undefined && event === undefined)) return inner(args);
-    const all = inner({ threadId: args.threadId, startFrame: 0, levels: 0 }).stackFrames;
-    const at = (eip: number, name: string, id: number): DebugProtocol.StackFrame => {
-      const pos = guest.engine.sourceAt(eip);
-      const frame: DebugProtocol.StackFrame = { id, name, line: 0, column: 0, instructionPointerReference: hex(eip) };
-      if (pos !== undefined) {
-        frame.source = this.source(pos.file);
-        frame.line = this.convertDebuggerLineToClient(pos.line);
-        frame.column = this.convertDebuggerColumnToClient(1);
-      }
-      return frame;
-    };
-    let frames: DebugProtocol.StackFrame[];
-    if (walk !== undefined) {
-      const vmm: DebugProtocol.StackFrame = {
-        id: VMM_FRAME_ID,
-        name: walk.frameName,
-        source: { name: walk.sourceName, sourceReference: walk.sourceReference, presentationHint: 'deemphasize', origin: 'generated by Hyperstep: the VMM\'s handling of this exit' },
-        line: this.convertDebuggerLineToClient(walk.index + 1),
-        column: this.convertDebuggerColumnToClient(1),
-      };
-      const guestFrame = at(walk.record.eip, frameName(guest.index, walk.record.eip), all[0]?.id ?? 0);
-      frames = [vmm, guestFrame, ...all.slice(1)];
-    } else {
-      const e = event as EventStop;
-      frames = [at(e.eip, `${frameName(guest.index, e.eip)} (${e.description.split(':')[0]})`, VMM_FRAME_ID + 1), ...all];
-    }
+    if (guest === undefined || !this.vmmFrames.active) return this.stackTrace(args);
+    const frames = this.vmmFrames.frames(guest.engine, guest.index, this.stackTrace({ threadId: args.threadId, startFrame: 0, levels: 0 }).stackFrames);
     const start = Math.max(0, optionalNumber(args, 'startFrame', 'stackTrace') ?? 0);
     const levels = optionalNumber(args, 'levels', 'stackTrace') ?? 0;
     return { totalFrames: frames.length, stackFrames: frames.slice(start, levels > 0 ? start + levels : undefined) };
   }
 
-  private withVmmScope(args: Args, inner: (a: Args) => DebugProtocol.ScopesResponse['body']): DebugProtocol.ScopesResponse['body'] {
-    const body = inner(args);
-    if (this.walk === undefined || args.frameId !== VMM_FRAME_ID) return body;
-    return { scopes: [{ name: 'VMM handling', variablesReference: REF_VMM_HANDLING, expensive: false }, ...body.scopes] };
-  }
-
   private vmmHandlingVariables(): DebugProtocol.VariablesResponse['body'] {
     this.requireStopped();
-    const walk = this.walk;
-    if (walk === undefined) throw badArguments('not inside the VMM: step into a VM exit first');
-    const r = walk.record;
-    const variables: DebugProtocol.Variable[] = [
-      { name: 'Step', value: `${walk.index + 1} of ${walk.steps.length}: ${walk.steps[walk.index].text}`, variablesReference: 0 },
-      { name: 'Exit', value: `${r.kind} ${r.reason}${r.reasonNumber === undefined ? '' : ` (${r.reasonNumber})`} at ${hex(r.eip)}`, variablesReference: 0 },
-      { name: 'Instruction', value: r.instruction === '' ? '(between instructions)' : r.instruction, variablesReference: 0 },
-      { name: 'Action', value: r.action, variablesReference: 0 },
-    ];
-    if (r.qualification !== undefined) variables.push({ name: 'Qualification', value: hex(r.qualification), variablesReference: 0 });
-    for (const [k, v] of Object.entries(r.details)) variables.push({ name: k, value: typeof v === 'number' ? hex(v, 0) : String(v), variablesReference: 0 });
-    for (const c of walk.stateAtStep()) variables.push({ name: c.name, value: c.value, type: c.note, variablesReference: 0 });
+    const variables = this.vmmFrames.handlingVariables();
+    if (variables === undefined) throw badArguments('not inside the VMM: step into a VM exit first');
     return { variables };
   }
 

@@ -7,6 +7,7 @@ import type { EventLog } from './event-log.js';
 import type { CostModel } from './cost-model.js';
 import type { ExitRecord, SourcePosition, Technique } from './types.js';
 import type { VirtualCpuState } from './virtual-state.js';
+import type { SideBySide } from './binary-translation/bt.js';
 
 export interface HypervisorContext {
   readonly cpu: Cpu;
@@ -65,6 +66,11 @@ export interface Hypervisor {
    * translation cache; every other technique returns EIP unchanged or leaves this out).
    */
   guestEip?(eip: number): number;
+  /**
+   * binary-translation: the translated block covering guest address `guest`, side by side with
+   * the guest's instructions (null when no live translation covers it).
+   */
+  translation?(guest: number): SideBySide | null;
 }
 
 export type HypervisorFactory = (options: HypervisorOptions) => Hypervisor;

@@ -70,7 +70,7 @@ export interface SideBySide {
   /** The guest block: guest linear addresses, its bytes, NASM text. */
   guest: SideBySideLine[];
   /** Its translation: TC addresses, TC bytes, text (IDENT copies, or the callout stub). */
-  translation: (SideBySideLine & { kind: 'ident' | 'callout'; guest: number })[];
+  translation: (SideBySideLine & { kind: string; guest: number })[];
   tc: number;
   tcLength: number;
 }
@@ -189,6 +189,10 @@ export class BinaryTranslationVmm implements Hypervisor {
    * recent one starting closest before it), side by side with the original. Null when no
    * translation covers the address.
    */
+  translation(guest: number): SideBySide | null {
+    return this.sideBySide(guest);
+  }
+
   sideBySide(guest: number): SideBySide | null {
     const addr = guest >>> 0;
     let best: Translation | null = null;

@@ -75,7 +75,7 @@ import type { Hypervisor, HypervisorContext, HypervisorFactory, HypervisorOption
 import { recordExit } from '../hypervisor.js';
 import { emptyVirtualState, type VirtualCpuState } from '../virtual-state.js';
 import { VMM_LINEAR } from '../trap-emulate/shadow.js';
-import { BinaryTranslationVmm, type TranslationStatistics } from './bt.js';
+import { BinaryTranslationVmm, type SideBySide, type TranslationStatistics } from './bt.js';
 import { calloutName } from './translator.js';
 import { emitBlock, UD2, type TcBlock, type TcInstr } from './tc-emitter.js';
 
@@ -500,6 +500,41 @@ export class X86TranslationVmm implements Hypervisor {
       dispatches: this.dispatches,
       chainsPatched: this.chainsPatched,
       fallback: fb,
+    };
+  }
+
+  /**
+   * The live translation covering guest address `guest`, side by side with the guest's code. TC
+   * lines carry the original's text for identical copies; the debugger disassembles the others
+   * from the translation cache.
+   */
+  translation(guest: number): SideBySide | null {
+    const addr = guest >>> 0;
+    let best: TcBlock | null = null;
+    for (const live of this.blocks.values()) {
+      const b = live.block;
+      if (addr >= b.guest && addr < b.guest + b.guestLength && (best === null || b.guest > best.guest)) best = b;
+    }
+    if (best === null) return this.fallbackVmm.sideBySide(addr);
+    const hexBytes = (bytes: Uint8Array) => Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join(' ');
+    const seen = new Set<number>();
+    const guestLines: SideBySide['guest'] = [];
+    for (const i of best.instrs) {
+      if (i.op === undefined || seen.has(i.guest)) continue;
+      seen.add(i.guest);
+      guestLines.push({ address: i.guest, bytes: hexBytes(i.op.bytes), text: i.op.text });
+    }
+    return {
+      tc: best.tc,
+      tcLength: best.bytes.length,
+      guest: guestLines,
+      translation: best.instrs.map((i) => ({
+        kind: i.kind,
+        guest: i.guest,
+        address: i.tc,
+        bytes: hexBytes(i.bytes),
+        text: i.kind === 'ident' && i.op !== undefined ? i.op.text : '',
+      })),
     };
   }
 
