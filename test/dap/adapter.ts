@@ -3,6 +3,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { afterEach, expect } from 'vitest';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CLI_BIN, REPO_ROOT } from '../helpers/paths.js';
@@ -59,6 +60,30 @@ export function startAdapter(): Adapter {
       return code;
     },
   };
+}
+
+/**
+ * One adapter per test: the returned `open()` starts it, and after each test it is disconnected
+ * and must exit by itself with status 0 (no leaked timers or handles).
+ */
+export function adapterPerTest(): (() => DebugClient) & { current(): Adapter } {
+  let adapter: Adapter | undefined;
+  afterEach(async () => {
+    const a = adapter;
+    adapter = undefined;
+    if (a !== undefined) expect(await a.close()).toBe(0);
+  });
+  const open = (): DebugClient => {
+    if (adapter !== undefined) throw new Error('one adapter per test');
+    adapter = startAdapter();
+    return adapter.dc;
+  };
+  return Object.assign(open, {
+    current(): Adapter {
+      if (adapter === undefined) throw new Error('no adapter started in this test');
+      return adapter;
+    },
+  });
 }
 
 /** initialize + launch + configurationDone; with stopOnEntry, waits for the entry stop. */

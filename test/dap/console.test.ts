@@ -1,28 +1,17 @@
 // The Debug Console commands (evaluate with context 'repl') through the real adapter over stdio:
 // help, info gdt/idt/ldt/tlb, page, x, exits, serial, and bad input answered with one line while
 // the session goes on.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { evaluate, HELLO, launch, startAdapter, type Adapter } from './adapter.js';
+import { adapterPerTest, evaluate, HELLO, launch } from './adapter.js';
 
 const TABLES = path.join(REPO_ROOT, 'test', 'dap', 'guests', 'console-tables.asm');
 const ECHO = path.join(REPO_ROOT, 'test', 'dap', 'guests', 'console-echo.asm');
 const VTX_EXITS = path.join(REPO_ROOT, 'samples', 'vtx-exits.asm');
 
-let adapter: Adapter | undefined;
-
-function open(): DebugClient {
-  adapter = startAdapter();
-  return adapter.dc;
-}
-
-afterEach(async () => {
-  const a = adapter;
-  adapter = undefined;
-  if (a !== undefined) expect(await a.close()).toBe(0);
-});
+const open = adapterPerTest();
 
 async function repl(dc: DebugClient, line: string): Promise<string> {
   const r = await dc.evaluateRequest({ expression: line, context: 'repl' });

@@ -1,28 +1,16 @@
 // Execution control beyond stepping: restart (re-assembles the changed source), goto targets, and
 // serial input through the custom request, through DebugClient over stdio.
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { COUNTER, evaluate, launch, refusal, startAdapter, topFrame, type Adapter } from './adapter.js';
+import { adapterPerTest, COUNTER, evaluate, launch, refusal, topFrame } from './adapter.js';
 
 const ECHO = path.join(REPO_ROOT, 'test', 'dap', 'guests', 'console-echo.asm');
 const INCLUDE = path.join(REPO_ROOT, 'samples', 'include');
 
-let adapter: Adapter | undefined;
-
-function open(): DebugClient {
-  adapter = startAdapter();
-  return adapter.dc;
-}
-
-afterEach(async () => {
-  const a = adapter;
-  adapter = undefined;
-  if (a !== undefined) expect(await a.close()).toBe(0);
-});
+const open = adapterPerTest();
 
 function guestSaying(letter: string): string {
   return [
@@ -130,10 +118,10 @@ test('hyperstep.translation shows the translated block beside the guest code und
   expect(body.translation.length).toBeGreaterThanOrEqual(body.guest.length);
   expect(body.translation.every((t) => t.text !== '' && t.text !== '??')).toBe(true);
   expect(Number(body.tc)).toBeGreaterThan(0);
-  const first = adapter;
-  adapter = undefined;
-  expect(await first?.close()).toBe(0);
-  const other = open();
-  await launch(other, { program: COUNTER, technique: 'vt-x', stopOnEntry: true });
-  expect(await refusal(other.customRequest('hyperstep.translation', {}))).toMatch(/not binary-translation/);
+});
+
+test('hyperstep.translation under another technique says why there is none', async () => {
+  const dc = open();
+  await launch(dc, { program: COUNTER, technique: 'vt-x', stopOnEntry: true });
+  expect(await refusal(dc.customRequest('hyperstep.translation', {}))).toMatch(/not binary-translation/);
 });

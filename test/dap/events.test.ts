@@ -1,13 +1,13 @@
 // Exception breakpoint filters, data breakpoints and stepping into a VM exit, through DebugClient
 // over stdio (`hyperstep dap`).
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CLI_BIN, REPO_ROOT } from '../helpers/paths.js';
-import { COUNTER, launch, refusal, startAdapter, topFrame, type Adapter } from './adapter.js';
+import { adapterPerTest, COUNTER, launch, refusal, topFrame } from './adapter.js';
 
 const VTX_EXITS = path.join(REPO_ROOT, 'samples', 'vtx-exits.asm');
 const POPF_HOLE = path.join(REPO_ROOT, 'samples', 'popf-hole.asm');
@@ -16,18 +16,7 @@ const WATCH = path.join(GUESTS, 'events-watch.asm');
 const FAULT = path.join(GUESTS, 'events-fault.asm');
 const PV = path.join(GUESTS, 'events-pv.asm');
 
-let adapter: Adapter | undefined;
-
-function open(): DebugClient {
-  adapter = startAdapter();
-  return adapter.dc;
-}
-
-afterEach(async () => {
-  const a = adapter;
-  adapter = undefined;
-  if (a !== undefined) expect(await a.close()).toBe(0);
-});
+const open = adapterPerTest();
 
 function sourceLine(file: string, line: number): string {
   return fs.readFileSync(file, 'utf8').split('\n')[line - 1] ?? '';

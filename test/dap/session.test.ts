@@ -1,6 +1,6 @@
 // The debug adapter through DebugClient over stdio (`hyperstep dap`): launch, breakpoints,
 // conditions, stepping, pause, variables, memory, disassembly, evaluation, errors.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,20 +8,9 @@ import * as net from 'node:net';
 import { spawn } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { CLI_BIN } from '../helpers/paths.js';
-import { COUNTER, evaluate, HELLO, launch, LONGCALL, refusal, SPIN, startAdapter, topFrame, type Adapter } from './adapter.js';
+import { adapterPerTest, COUNTER, evaluate, HELLO, launch, LONGCALL, refusal, SPIN, topFrame } from './adapter.js';
 
-let adapter: Adapter | undefined;
-
-function open(): DebugClient {
-  adapter = startAdapter();
-  return adapter.dc;
-}
-
-afterEach(async () => {
-  const a = adapter;
-  adapter = undefined;
-  if (a !== undefined) expect(await a.close()).toBe(0);
-});
+const open = adapterPerTest();
 
 describe('launch', () => {
   test('stops on entry with a stack trace at the first line of _start', async () => {
@@ -270,9 +259,9 @@ describe('robustness', () => {
     expect(await refusal(dc.customRequest('setBreakpoints', { source: 42 }))).toMatch(/'source'/);
     expect(await refusal(dc.customRequest('stackTrace', [1, 2]))).toMatch(/arguments object/);
     const body = '{"seq": 99, "type": "request", "command": '; // cut short: not JSON
-    adapter!.writeRaw(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    open.current().writeRaw(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     const raw = JSON.stringify({ seq: 100, type: 'request' });
-    adapter!.writeRaw(`Content-Length: ${Buffer.byteLength(raw)}\r\n\r\n${raw}`);
+    open.current().writeRaw(`Content-Length: ${Buffer.byteLength(raw)}\r\n\r\n${raw}`);
     expect((await dc.threadsRequest()).body.threads).toHaveLength(1);
     expect((await topFrame(dc)).line).toBe(15);
   });

@@ -1,28 +1,16 @@
 // Stack traces through the debug adapter (DebugClient over stdio): callers that set up no EBP
 // frame, interrupt frames marked between the handler and the interrupted code, under the
 // techniques the DAP can launch.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as path from 'node:path';
-import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { startAdapter, type Adapter } from './adapter.js';
+import { adapterPerTest } from './adapter.js';
 
 const STACK_CALLS = path.join(REPO_ROOT, 'test', 'dap', 'guests', 'stack-calls.asm');
 const STACK_INTERRUPT = path.join(REPO_ROOT, 'test', 'dap', 'guests', 'stack-interrupt.asm');
 
-let adapter: Adapter | undefined;
-
-function open(): DebugClient {
-  adapter = startAdapter();
-  return adapter.dc;
-}
-
-afterEach(async () => {
-  const a = adapter;
-  adapter = undefined;
-  if (a !== undefined) expect(await a.close()).toBe(0);
-});
+const open = adapterPerTest();
 
 async function stopAt(program: string, line: number, technique: string): Promise<DebugProtocol.StackFrame[]> {
   const dc = open();

@@ -1,12 +1,12 @@
 // The Variables view's hypervisor scopes through DebugClient over stdio: Virtual CPU (guest / VMM /
 // hardware side by side), VMCS (fields, control bits, setVariable through the VMM), Last exit,
 // Hypervisor counters, and the hex format; plus the one-line exit and hole descriptions.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { evaluate, launch, refusal, startAdapter, topFrame, type Adapter } from './adapter.js';
+import { adapterPerTest, evaluate, launch, refusal, topFrame } from './adapter.js';
 import { describeExit, describeHole, exitRecordVariables } from '../../debug-adapter/src/dap/exit-record.js';
 import type { ExitRecord, HoleRecord } from '../../debug-adapter/src/hypervisor/types.js';
 
@@ -14,18 +14,7 @@ const POPF_HOLE = path.join(REPO_ROOT, 'samples', 'popf-hole.asm');
 const VTX_EXITS = path.join(REPO_ROOT, 'samples', 'vtx-exits.asm');
 const CONTROLS = path.join(REPO_ROOT, 'test', 'dap', 'guests', 'vars-controls.asm');
 
-let adapter: Adapter | undefined;
-
-function open(): DebugClient {
-  adapter = startAdapter();
-  return adapter.dc;
-}
-
-afterEach(async () => {
-  const a = adapter;
-  adapter = undefined;
-  if (a !== undefined) expect(await a.close()).toBe(0);
-});
+const open = adapterPerTest();
 
 async function scopes(dc: DebugClient): Promise<DebugProtocol.Scope[]> {
   return (await dc.scopesRequest({ frameId: (await topFrame(dc)).id })).body.scopes;
