@@ -209,6 +209,7 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
       if (e.op === '+') return a;
       if (e.op === '-') return { n: I64(-a.n), rel: -a.rel, known: a.known, regs: a.regs?.map((r) => ({ ...r, scale: -r.scale })) };
       requireScalar(a, e.op);
+      requireNonRelocatable(e.op, a);
       return { n: e.op === '~' ? I64(~a.n) : a.n === 0n ? 1n : 0n, rel: 0, known: a.known };
     }
     case 'cond': {
@@ -224,6 +225,18 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
 
 function requireScalar(v: Value, op: string): void {
   if (v.regs?.length) throw new ExprError(`invalid use of a register with operator '${op}'`);
+}
+
+/**
+ * nasm refuses bitwise, logical, shift and division operators on a label's address (a relocatable
+ * value, even in bin output) with these messages; `%`, `*` and comparisons are left to the caller,
+ * as nasm lets them through here.
+ */
+function requireNonRelocatable(op: string, ...values: Value[]): void {
+  if (values.every((v) => v.rel === 0)) return;
+  if (op === '<<' || op === '>>' || op === '<<<' || op === '>>>') throw new ExprError('shift operator may only be applied to scalar values');
+  if (op === '/' || op === '//') throw new ExprError('division operator may only be applied to scalar values');
+  if (['&', '|', '^', '&&', '||', '^^', '~', '!'].includes(op)) throw new ExprError(`\`${op[0]}' operator may only be applied to scalar values`);
 }
 
 function mergeRegs(a: Value, b: Value, sign: bigint): Value['regs'] {
@@ -249,6 +262,7 @@ function binary(op: string, a: Value, b: Value): Value {
   }
   requireScalar(a, op);
   requireScalar(b, op);
+  requireNonRelocatable(op, a, b);
   // Arithmetic beyond + and - on a label yields a plain number in nasm's eyes only for bin output.
   const rel = 0;
   const x = a.n;
