@@ -118,6 +118,7 @@ test('hyperstep.translation shows the translated block beside the guest code und
   expect(body.translation.length).toBeGreaterThanOrEqual(body.guest.length);
   expect(body.translation.every((t) => t.text !== '' && t.text !== '??')).toBe(true);
   expect(Number(body.tc)).toBeGreaterThan(0);
+  expect((r.body as { content: string }).content).toMatch(/inc eax/);
 });
 
 test('hyperstep.translation under another technique says why there is none', async () => {

@@ -302,7 +302,9 @@ describe('xen_version', () => {
 describe('set_gdt, update_descriptor, stack_switch', () => {
   test('the guest GDT is installed (DPL 0 raised to 1) and its selectors load; errors -EINVAL / -EFAULT', () => {
     const r = runPv(`
-    mov dword [frames], gdt_page >> 12
+    mov eax, gdt_page                   ; frame number (nasm refuses >> on a label)
+    shr eax, 12
+    mov [frames], eax
     mov ebx, frames
     mov ecx, 3
     HC 2

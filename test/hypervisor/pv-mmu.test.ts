@@ -55,10 +55,22 @@ pd2: times 4096 db 0
 page_x: times 4096 db 0`;
 
 /** mmuext_op with one (or two) ops from [op]; prints the result. */
+/**
+ * Stores a value; `label >> 12` (a frame number) is computed at run time, because nasm refuses
+ * shifts of a label's address.
+ */
+function store(dest: string, value: string): string {
+  const frame = /^(\w+) >> 12$/.exec(value);
+  if (frame === null) return `mov dword ${dest}, ${value}`;
+  return `mov eax, ${frame[1]}
+    shr eax, 12
+    mov dword ${dest}, eax`;
+}
+
 function ext(cmd: number, arg1: string, dom = '0x7FF0', count = 1): string {
   return `
     mov dword [op], ${cmd}
-    mov dword [op + 4], ${arg1}
+    ${store('[op + 4]', arg1)}
     mov ebx, op
     mov ecx, ${count}
     mov edx, done
@@ -71,7 +83,7 @@ function ext(cmd: number, arg1: string, dom = '0x7FF0', count = 1): string {
 function mmu(ptr: string, val: string, dom = '0x7FF0', list = 'req'): string {
   return `
     mov dword [req], ${ptr}
-    mov dword [req + 8], ${val}
+    ${store('[req + 8]', val)}
     mov ebx, ${list}
     mov ecx, 1
     mov edx, done
@@ -241,7 +253,7 @@ gdt_page:
     dq 0x00cf92000000ffff
     times 4096 - 24 db 0`;
   const body = (failsafe: string): string => `
-    mov dword [frames], gdt_page >> 12
+    ${store('[frames]', 'gdt_page >> 12')}
     mov ebx, frames
     mov ecx, 3
     HC 2

@@ -143,6 +143,7 @@ function parseStatement(ts: TokenStream, ctx: ParseContext, warnings: ParseError
   const first = ts.peek();
   if (!first) return { body: { k: 'none' } };
   let label: Label | undefined;
+  const previousParent = ctx.parentLabel;
   const word = lower(first);
   const startsLabel =
     first.kind === 'id' &&
@@ -164,7 +165,10 @@ function parseStatement(ts: TokenStream, ctx: ParseContext, warnings: ParseError
       throw new ParseError(`parser: instruction expected`, t.start, t.end);
     }
   }
-  return { label, body: parseBody(ts, warnings) };
+  const body = parseBody(ts, warnings);
+  // An EQU constant is not a label to nasm: `.x` after it still belongs to the label before.
+  if (body.k === 'equ') ctx.parentLabel = previousParent;
+  return { label, body };
 }
 
 function parseBody(ts: TokenStream, warnings: ParseError[]): Body {

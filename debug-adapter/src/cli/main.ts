@@ -6,6 +6,7 @@ import { runCommand, RUN_USAGE } from './run-command.js';
 import { compareCommand, COMPARE_USAGE } from './compare-command.js';
 import { UsageError } from './args.js';
 import { dapCommand, DAP_USAGE } from './dap-command.js';
+import { lspCommand, LSP_USAGE } from './lsp-command.js';
 
 const USAGE = `usage: hyperstep <command> [options]
 
@@ -15,6 +16,7 @@ commands:
                                                          run a guest (serial output on stdout)
   compare IMAGE|IN.asm [--json]                          run under every technique, side by side
   dap [--port N]                                         the debug adapter (stdio, or TCP on 127.0.0.1)
+  lsp [--stdio]                                          the language server (stdio)
   demo [DIR]                                             run every sample guest and summarise it
 `;
 
@@ -34,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
         return compareCommand(rest);
       case 'dap':
         return await dapCommand(rest);
+      case 'lsp':
+        return await lspCommand(rest);
       case 'demo':
         return demoCommand(rest, root);
       case undefined:
@@ -53,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
       if (command === 'run') e.message += ` (${RUN_USAGE})`;
       if (command === 'compare') e.message += ` (${COMPARE_USAGE})`;
       if (command === 'dap') e.message += ` (${DAP_USAGE})`;
+      if (command === 'lsp') e.message += ` (${LSP_USAGE})`;
       process.stderr.write(`hyperstep ${command}: ${e.message}\n${usage ? usage + '\n' : ''}`);
       return command === 'asm' ? 1 : EXIT_BAD_INPUT;
     }
