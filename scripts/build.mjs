@@ -24,32 +24,26 @@ function copyIced() {
   }
 }
 
-await Promise.all([
-  build({
+/** One CommonJS bundle for Node 20 in dist/, with source maps. */
+function bundle(name, entry, external) {
+  return build({
     absWorkingDir: root,
-    entryPoints: { hyperstep: 'debug-adapter/src/cli/main.ts' },
+    entryPoints: { [name]: entry },
     outdir: 'dist',
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
     sourcemap: true,
-    external: ['iced-x86'],
+    external,
     logLevel: 'warning',
-  }),
+  });
+}
+
+await Promise.all([
+  bundle('hyperstep', 'debug-adapter/src/cli/main.ts', ['iced-x86']),
   // The VS Code client. `vscode` is the editor's own module; the inline debug adapter (loaded on
   // first use) brings the engine, hence iced-x86 here too.
-  build({
-    absWorkingDir: root,
-    entryPoints: { extension: 'extension/src/extension.ts' },
-    outdir: 'dist',
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: true,
-    external: ['vscode', 'iced-x86'],
-    logLevel: 'warning',
-  }),
+  bundle('extension', 'extension/src/extension.ts', ['vscode', 'iced-x86']),
 ]);
 copyIced();

@@ -6,6 +6,7 @@ import { classify, type VirtClass } from '../isa/index.js';
 import type { Analysis, AnalyzedFile } from './analysis.js';
 import { operandShape } from './operands.js';
 import type { LabelDefinition, OutlineToken } from './outline.js';
+import { SEMANTIC_TOKEN_TYPE_OF_CLASS } from '../grammar/scopes.js';
 
 export const TOKEN_TYPES = [
   'instruction',
@@ -34,16 +35,8 @@ type Modifier = (typeof TOKEN_MODIFIERS)[number];
 const TYPE_INDEX = new Map<TokenType, number>(TOKEN_TYPES.map((t, i) => [t, i]));
 const MODIFIER_BIT = new Map<Modifier, number>(TOKEN_MODIFIERS.map((m, i) => [m, 1 << i]));
 
-const BY_CLASS: Readonly<Record<VirtClass, TokenType>> = {
-  ordinary: 'instruction',
-  'sensitive-unprivileged': 'sensitiveInstruction',
-  privileged: 'privilegedInstruction',
-  // CLI/STI/IN/OUT trap just as privileged instructions do in a kernel run with IOPL 0.
-  'iopl-sensitive': 'privilegedInstruction',
-  hypercall: 'hypercallInstruction',
-  vmx: 'vmxInstruction',
-  svm: 'vmxInstruction',
-};
+// The grammar's class → token type map (its semanticTokenScopes give these the grammar's colours).
+const BY_CLASS: Readonly<Record<VirtClass, TokenType>> = SEMANTIC_TOKEN_TYPE_OF_CLASS;
 
 const CODE_SECTION = /^\.?text$|code/i;
 
