@@ -22,6 +22,7 @@ export { markdownDoc } from './docs.js';
 export { matchVariant, operandMatches } from './match.js';
 export { PREFIXES, LEGACY_PREFIX_BYTES, SEGMENT_OVERRIDE_BYTES, lookupPrefix, type PrefixEntry } from './prefixes.js';
 export { LOCKABLE_MNEMONICS } from './lock.js';
+export { pvReplacement, PV_HARMLESS_SENSITIVE } from './paravirt.js';
 export { registerClass, registersOf } from './registers.js';
 export { VTX_EXIT_REASONS, vtxExitReasonNumber, type VtxExitReasonName } from './vtx-exits.js';
 

@@ -5,7 +5,7 @@
 // knowledge base; this module only adds the costs and the paravirt replacements.
 import { DEFAULT_COSTS } from '../hypervisor/cost-model.js';
 import { HYPERCALL_NAMES } from '../hypervisor/paravirt/abi.js';
-import { classify, registerClass, techniqueBehaviour, vtxExit, type Classification, type OperandShape, type Technique } from '../isa/index.js';
+import { classify, PV_HARMLESS_SENSITIVE, pvReplacement, techniqueBehaviour, vtxExit, type Classification, type OperandShape, type Technique } from '../isa/index.js';
 
 export interface Cost {
   cycles: number;
@@ -36,15 +36,14 @@ export function formatCycles(n: number): string {
   return `${fmt(n)} cycle${n === 1 ? '' : 's'}`;
 }
 
-const IO_MNEMONICS = new Set(['in', 'out', 'insb', 'insw', 'insd', 'outsb', 'outsw', 'outsd']);
-
 function cost(parts: [string, number][]): Cost {
   return { cycles: parts.reduce((s, [, n]) => s + n, 0), parts: parts.map(([name, n]) => `${name} ${fmt(n)}`).join(' + ') };
 }
 
 export function trapCost(mnemonic: string): Cost {
   const parts: [string, number][] = [['trap round trip', DEFAULT_COSTS.trapRoundTrip], ['emulation', DEFAULT_COSTS.emulateInstruction]];
-  if (IO_MNEMONICS.has(mnemonic)) parts.push(['device model', DEFAULT_COSTS.deviceAccess]);
+  // An instruction VT-x reports as an I/O exit reaches the VMM's device model.
+  if (vtxExit(mnemonic)?.exitReason === 'IO_INSTRUCTION') parts.push(['device model', DEFAULT_COSTS.deviceAccess]);
   return cost(parts);
 }
 
@@ -69,50 +68,10 @@ export function hypercall(name: string): string {
   return n === undefined ? name : `${name} (hypercall ${n})`;
 }
 
-/** What a Xen PV kernel uses instead of the instruction (pv_ops from pvops.inc where it has one). */
-function pvReplacement(mnemonic: string, operands: readonly OperandShape[]): string | undefined {
-  const regs = operands.flatMap((o) => (o.kind === 'reg' ? [o.name.toLowerCase()] : []));
-  switch (mnemonic) {
-    case 'cli':
-      return 'irq_disable (pv_ops) or set the event-channel upcall mask in shared_info (vcpu_info.evtchn_upcall_mask = 1)';
-    case 'sti':
-      return `irq_enable (pv_ops): clear evtchn_upcall_mask, then let Xen deliver pending events with a cheap hypercall such as ${hypercall('xen_version')}`;
-    case 'popf':
-      return 'restore_fl (pv_ops), or irq_enable / irq_disable: they set evtchn_upcall_mask, which is the PV kernel\'s IF';
-    case 'pushf':
-      return 'save_fl (pv_ops), which reads the interrupt state from evtchn_upcall_mask';
-    case 'hlt':
-      return `safe_halt (pv_ops): ${hypercall('sched_op')} with SCHEDOP_block`;
-    case 'invlpg':
-      return `flush_tlb_one (pv_ops): ${hypercall('mmuext_op')} with MMUEXT_INVLPG_LOCAL`;
-    case 'lgdt':
-      return `the ${hypercall('set_gdt')}`;
-    case 'lidt':
-      return `the ${hypercall('set_trap_table')}`;
-    case 'lldt':
-      return `${hypercall('mmuext_op')} with MMUEXT_SET_LDT`;
-    case 'ltr':
-      return `nothing: Xen owns the TSS; name the kernel stack with ${hypercall('stack_switch')}`;
-    case 'iret':
-      return `the ${hypercall('iret')}, through its hypercall-page slot`;
-    case 'clts':
-      return `${hypercall('fpu_taskswitch')} (it owns CR0.TS)`;
-    case 'wbinvd':
-    case 'invd':
-      return `${hypercall('mmuext_op')} with MMUEXT_FLUSH_CACHE`;
-    case 'mov':
-      if (regs.includes('cr3')) return `write_cr3 (pv_ops): ${hypercall('mmuext_op')} with MMUEXT_NEW_BASEPTR`;
-      if (regs.some((r) => registerClass(r) === 'cr')) return `${hypercall('fpu_taskswitch')} for CR0.TS; the other control registers belong to Xen`;
-      if (regs.some((r) => registerClass(r) === 'dr')) return `${hypercall('set_debugreg')} / ${hypercall('get_debugreg')}`;
-      return undefined;
-    default:
-      if (IO_MNEMONICS.has(mnemonic)) return `${hypercall('console_io')} for the console, and ${hypercall('physdev_op')} to be granted I/O ports`;
-      return undefined;
-  }
+/** The knowledge base's PV replacement, with its hypercalls numbered. */
+function pvReplacementText(mnemonic: string, operands: readonly OperandShape[]): string | undefined {
+  return pvReplacement(mnemonic, operands)?.replace(/\{(\w+)\}/g, (_, name: string) => hypercall(name));
 }
-
-/** Sensitive forms a PV kernel may use as they are (it expects ring 1 and Xen's selectors). */
-const PV_HARMLESS = new Set(['mov', 'push', 'pop', 'lar', 'lsl', 'verr', 'verw', 'int']);
 
 export interface Judgement {
   classification: Classification;
@@ -148,8 +107,8 @@ export function judge(mnemonic: string, operands: readonly OperandShape[], techn
     case 'binary-translation':
       return judgement(cls === 'ordinary' ? { kind: 'none' } : { kind: 'callout', cost: calloutCost() });
     case 'paravirt':
-      if (cls === 'privileged' || cls === 'iopl-sensitive') return judgement({ kind: 'pv-replace', replacement: pvReplacement(canonical, operands), faults: true });
-      if (cls === 'sensitive-unprivileged' && !PV_HARMLESS.has(canonical)) return judgement({ kind: 'pv-replace', replacement: pvReplacement(canonical, operands), faults: false });
+      if (cls === 'privileged' || cls === 'iopl-sensitive') return judgement({ kind: 'pv-replace', replacement: pvReplacementText(canonical, operands), faults: true });
+      if (cls === 'sensitive-unprivileged' && !PV_HARMLESS_SENSITIVE.has(canonical)) return judgement({ kind: 'pv-replace', replacement: pvReplacementText(canonical, operands), faults: false });
       return judgement({ kind: 'none' });
     case 'vt-x':
       return judgement(exitOutcome(mnemonic, operands));
