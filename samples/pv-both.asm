@@ -8,6 +8,7 @@
 ;   pv-both: IF after restore_fl 00000000
 ;   pv-both: done
 
+; hyperstep: technique=paravirt    (F5 and the language server's hints use this technique)
 bits 32
 org 0x100000
 %include "multiboot.inc"

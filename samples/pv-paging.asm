@@ -14,6 +14,7 @@
 ;   pv-paging: alias (pd) = 12345678
 ;   pv-paging: done
 
+; hyperstep: technique=paravirt    (F5 and the language server's hints use this technique)
 bits 32
 org 0x100000
 %include "multiboot.inc"

@@ -9,6 +9,7 @@
 ; Run: npx hyperstep run samples/pv-popf.asm             (native)
 ;      (build with -D XEN, then) npx hyperstep run pv-popf.bin --technique paravirt
 
+; hyperstep: technique=paravirt    (F5 and the language server's hints use this technique)
 bits 32
 org 0x100000
 %include "multiboot.inc"

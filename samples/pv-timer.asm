@@ -7,6 +7,7 @@
 ; Expected (both builds):
 ;   pv-timer: waiting for 5 ticks / tick 00000001 ... tick 00000005 / pv-timer: done
 
+; hyperstep: technique=paravirt    (F5 and the language server's hints use this technique)
 bits 32
 org 0x100000
 %include "multiboot.inc"

@@ -11,7 +11,7 @@ import * as settings from './settings.js';
 
 function activeFile(): ActiveFile | undefined {
   const doc = vscode.window.activeTextEditor?.document;
-  return doc === undefined || doc.uri.scheme !== 'file' ? undefined : { path: doc.uri.fsPath, languageId: doc.languageId };
+  return doc === undefined || doc.uri.scheme !== 'file' ? undefined : { path: doc.uri.fsPath, languageId: doc.languageId, text: doc.getText() };
 }
 
 const files = {

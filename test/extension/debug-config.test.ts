@@ -23,6 +23,16 @@ describe('resolveLaunch (before variables are substituted)', () => {
     expect(r).toEqual({ ok: true, config: { type: 'hyperstep', request: 'launch', name: 'Debug hello.asm (vt-x)', program: '${file}', technique: 'vt-x', stopOnEntry: true } });
   });
 
+  test("a file's `; hyperstep: technique=NAME` directive wins over the setting, as in the language server's lints", () => {
+    const pv = { ...guest, text: 'bits 32\n; hyperstep: technique=paravirt\nnop\n' };
+    expect(resolveLaunch({}, pv, 'vt-x')).toMatchObject({ ok: true, config: { technique: 'paravirt', name: 'Debug hello.asm (paravirt)' } });
+    expect(resolveLaunch({ type: 'hyperstep', request: 'launch', name: 'x' }, pv, 'vt-x')).toMatchObject({ ok: true, config: { technique: 'paravirt' } });
+    // An explicit technique, an unknown name and no directive leave the setting in charge.
+    expect(resolveLaunch({ type: 'hyperstep', request: 'launch', name: 'x', technique: 'native' }, pv, 'vt-x')).toMatchObject({ ok: true, config: { technique: 'native' } });
+    expect(resolveLaunch({}, { ...guest, text: '; hyperstep: technique=warp\n' }, 'vt-x')).toMatchObject({ ok: true, config: { technique: 'vt-x' } });
+    expect(resolveLaunch({}, { ...guest, text: 'nop ; technique=paravirt\n' }, 'vt-x')).toMatchObject({ ok: true, config: { technique: 'vt-x' } });
+  });
+
   test('F5 with no guest file open: refused, pointing at a sample and the walkthrough', () => {
     for (const active of [undefined, { path: '/x/readme.md', languageId: 'markdown' }]) {
       const r = resolveLaunch({}, active, 'native');

@@ -2,6 +2,7 @@
 // the per-file override `; hyperstep: technique=NAME`.
 import * as path from 'node:path';
 import { TECHNIQUES, type Technique } from '../isa/index.js';
+import { TECHNIQUE_COMMENT } from './technique-directive.js';
 
 export interface ServerSettings {
   /** The technique the lints assume (per-file comments override it). */
@@ -69,7 +70,6 @@ export interface TechniqueDirective {
   end: number;
 }
 
-const TECHNIQUE_COMMENT = /^;+\s*hyperstep\s*:\s*technique\s*=\s*([A-Za-z0-9_-]*)/i;
 
 /** Reads a technique directive out of one comment's text (starting at its `;`). */
 export function parseTechniqueComment(comment: string, line: number, offset: number): TechniqueDirective | undefined {

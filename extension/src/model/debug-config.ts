@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { DEBUG_TYPE, LANGUAGE_ID } from '../ids.js';
 import { isTechnique, TECHNIQUES, type Technique } from './techniques.js';
+import { techniqueDirective } from '../../../debug-adapter/src/lsp/technique-directive.js';
 
 export type LaunchConfig = Record<string, unknown>;
 
@@ -11,6 +12,14 @@ export type LaunchConfig = Record<string, unknown>;
 export interface ActiveFile {
   path: string;
   languageId: string;
+  /** The file's text, for its `; hyperstep: technique=NAME` directive. */
+  text?: string;
+}
+
+/** The technique a guest file asks for with its directive (the language server lints for the same). */
+function fileTechnique(active: ActiveFile | undefined): Technique | undefined {
+  const name = active?.text === undefined ? undefined : techniqueDirective(active.text);
+  return name !== undefined && isTechnique(name) ? name : undefined;
 }
 
 /** What a notification offers when a configuration cannot be used. */
@@ -58,7 +67,7 @@ export function resolveLaunch(config: LaunchConfig, active: ActiveFile | undefin
   const empty = unset(config.type) && unset(config.request) && unset(config.name);
   if (empty) {
     if (!isGuestFile(active)) return { ok: false, message: NO_GUEST, actions: ['openSample', 'openWalkthrough'] };
-    return { ok: true, config: defaultLaunch(defaultTechnique, path.basename(active.path)) };
+    return { ok: true, config: defaultLaunch(fileTechnique(active) ?? defaultTechnique, path.basename(active.path)) };
   }
   if (config.request === 'attach') {
     return { ok: false, message: "Hyperstep starts its own guest machine: use \"request\": \"launch\" (there is nothing to attach to).", actions: ['openLaunchJson'] };
@@ -71,6 +80,7 @@ export function resolveLaunch(config: LaunchConfig, active: ActiveFile | undefin
       return { ok: false, message: `The launch configuration '${String(out.name)}' has no 'program': set it to a .asm guest or an image, e.g. "\${file}".`, actions: ['openLaunchJson'] };
     }
     out.program = '${file}';
+    out.technique ??= fileTechnique(active);
   }
   out.technique ??= defaultTechnique;
   return { ok: true, config: out };
