@@ -50,3 +50,18 @@ describe('interrupt frames', () => {
     expect(boundary.instructionPointerReference).toBeUndefined();
   });
 });
+
+describe('paravirt', () => {
+  test('an event upcall shows as a boundary between the event callback and the interrupted code', async () => {
+    const timer = path.join(REPO_ROOT, 'samples', 'pv-timer.asm');
+    const line = 42; // tick: inc dword [ticks]
+    const dc = open();
+    await dc.hitBreakpoint({ program: timer, technique: 'paravirt', defines: { XEN: '' } } as DebugProtocol.LaunchRequestArguments, { path: timer, line });
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    const names = outline(frames);
+    expect(names[0]).toBe('tick:42 pv-timer.asm');
+    expect(names[1]).toMatch(/^pv_event_entry:\d+ pvops\.inc$/);
+    expect(names[2]).toBe('[label] ── event upcall (Xen event channel) ──');
+    expect(names.length).toBeGreaterThan(3);
+  });
+});

@@ -76,6 +76,7 @@ function irqOf(engine: Engine, vector: number): number | undefined {
 }
 
 export function boundaryName(engine: Engine, e: CallEntry): string {
+  if (e.vector < 0) return '── event upcall (Xen event channel) ──';
   const v = `0x${e.vector.toString(16).padStart(2, '0')}`;
   const mnemonic = EXCEPTION_MNEMONICS[e.vector];
   let detail: string[] = [];

@@ -385,6 +385,7 @@ export class PvVmm implements Hypervisor {
     }
     if (cpu.exceptionWatch !== null) cpu.exceptionWatch(vector, errorCode, cpu.eip);
     const ok = this.bounce(cpu, entry.cs, entry.address, errorCode, (entry.flags & X.TI_MASK_EVENTS) !== 0);
+    if (ok) cpu.callStack?.event(cpu, vector, errorCode, 'exception', 4);
     return ok ? `bounced ${name} through the guest's trap table to ${hex(entry.cs, 4)}:${hex(entry.address)}` : `crashed the domain while bouncing ${name}`;
   }
 
@@ -499,7 +500,10 @@ export class PvVmm implements Hypervisor {
     if (this.blocked) {
       this.blocked = false;
     }
-    return this.bounce(cpu, this.eventCallback.cs, this.eventCallback.eip, -1, true);
+    const ok = this.bounce(cpu, this.eventCallback.cs, this.eventCallback.eip, -1, true);
+    // An upcall has no vector: the debugger's stack marks it as an event-channel upcall.
+    if (ok) cpu.callStack?.event(cpu, -1, -1, 'external', 4);
+    return ok;
   }
 
   private armPit(cpu: Cpu): void {
