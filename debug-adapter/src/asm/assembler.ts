@@ -207,6 +207,7 @@ export class Assembler {
       }
       value = v.n;
       rel = v.rel ? 1 : 0;
+      if (v.rel !== 0) section = v.section ?? '';
       kind = 'equ';
     } else if (this.absolute !== undefined) {
       value = this.absolute;
@@ -545,7 +546,7 @@ export class Assembler {
         // A symbol defined later in the first pass is not known yet.
         return s;
       },
-      here: { value: this.here(), sectionStart, rel: this.absolute !== undefined ? 0 : 1 },
+      here: { value: this.here(), sectionStart, rel: this.absolute !== undefined ? 0 : 1, section: this.absolute !== undefined ? undefined : this.current.name },
       onUnknown: (name, s, e) => {
         {
           const key = `${this.currentLine.pre.file}:${this.currentLine.pre.line}:${name}`;
@@ -699,7 +700,7 @@ export class Assembler {
         value: Number(s.value),
         size: 0,
         kind: s.kind,
-        section: s.section,
+        section: s.kind === 'equ' ? '' : s.section,
         location: { file: s.line.pre.file, line: s.line.pre.line, column: s.column + 1 },
       });
     }

@@ -154,6 +154,13 @@ export interface Value {
   n: bigint;
   /** Net count of label references: 0 for plain numbers and label differences. */
   rel: number;
+  /** The section of the label part, when rel is not 0. */
+  section?: string;
+  /**
+   * A difference of labels in different sections: rel is 0 but nasm still counts it as
+   * relocatable for the operators that need scalars.
+   */
+  mixed?: boolean;
   /** False when a symbol was not (yet) defined. */
   known: boolean;
   /** Registers of an effective address, with their scales. */
@@ -171,13 +178,15 @@ export interface SymbolValue {
   value: bigint;
   /** 1 for labels in a section (relocatable in nasm's sense), 0 for equ constants and absolute labels. */
   rel: number;
+  /** The label's section (labels, and equ of a label). */
+  section?: string;
 }
 
 export interface EvalContext {
   /** Returns undefined for a symbol not defined (yet). */
   lookup(name: string): SymbolValue | undefined;
   /** `$` and `$$`; rel is 1 inside a section and 0 in absolute space (struc). */
-  here?: { value: bigint; sectionStart: bigint; rel: number };
+  here?: { value: bigint; sectionStart: bigint; rel: number; section?: string };
   /** Called for every unknown symbol (the final pass turns these into errors). */
   onUnknown?(name: string, start: number, end: number): void;
 }
@@ -192,7 +201,7 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
     case 'here':
     case 'start': {
       if (!ctx.here) throw new ExprError(`'${e.t === 'here' ? '$' : '$$'}' is not allowed here`);
-      return { n: e.t === 'here' ? ctx.here.value : ctx.here.sectionStart, rel: ctx.here.rel, known: true };
+      return { n: e.t === 'here' ? ctx.here.value : ctx.here.sectionStart, rel: ctx.here.rel, section: ctx.here.section, known: true };
     }
     case 'sym': {
       const s = ctx.lookup(e.name);
@@ -200,14 +209,14 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
         ctx.onUnknown?.(e.name, e.start, e.end);
         return { n: 0n, rel: 0, known: false };
       }
-      return { n: s.value, rel: s.rel, known: true };
+      return { n: s.value, rel: s.rel, section: s.rel !== 0 ? s.section : undefined, known: true };
     }
     case 'reg':
       return { n: 0n, rel: 0, known: true, regs: [{ reg: e.reg, scale: 1n, mul: false }] };
     case 'un': {
       const a = evaluate(e.a, ctx);
       if (e.op === '+') return a;
-      if (e.op === '-') return { n: I64(-a.n), rel: -a.rel, known: a.known, regs: a.regs?.map((r) => ({ ...r, scale: -r.scale })) };
+      if (e.op === '-') return { n: I64(-a.n), rel: -a.rel, section: a.section, mixed: a.mixed, known: a.known, regs: a.regs?.map((r) => ({ ...r, scale: -r.scale })) };
       requireScalar(a, e.op);
       requireNonRelocatable(e.op, a);
       return { n: e.op === '~' ? I64(~a.n) : a.n === 0n ? 1n : 0n, rel: 0, known: a.known };
@@ -233,7 +242,7 @@ function requireScalar(v: Value, op: string): void {
  * as nasm lets them through here.
  */
 function requireNonRelocatable(op: string, ...values: Value[]): void {
-  if (values.every((v) => v.rel === 0)) return;
+  if (values.every((v) => v.rel === 0 && v.mixed !== true)) return;
   if (op === '<<' || op === '>>' || op === '<<<' || op === '>>>') throw new ExprError('shift operator may only be applied to scalar values');
   if (op === '/' || op === '//') throw new ExprError('division operator may only be applied to scalar values');
   if (['&', '|', '^', '&&', '||', '^^', '~', '!'].includes(op)) throw new ExprError(`\`${op[0]}' operator may only be applied to scalar values`);
@@ -248,12 +257,13 @@ function binary(op: string, a: Value, b: Value): Value {
   const known = a.known && b.known;
   if (op === '+' || op === '-') {
     const sign = op === '+' ? 1n : -1n;
-    return {
-      n: I64(op === '+' ? a.n + b.n : a.n - b.n),
-      rel: op === '+' ? a.rel + b.rel : a.rel - b.rel,
-      known,
-      regs: mergeRegs(a, b, sign),
-    };
+    const rel = op === '+' ? a.rel + b.rel : a.rel - b.rel;
+    // Labels of two sections that cancel out leave a number nasm still treats as relocatable.
+    const crossing = a.rel !== 0 && b.rel !== 0 && rel === 0 && a.section !== b.section;
+    const v: Value = { n: I64(op === '+' ? a.n + b.n : a.n - b.n), rel, known, regs: mergeRegs(a, b, sign) };
+    if (rel !== 0) v.section = a.rel !== 0 ? a.section : b.section;
+    if (crossing || a.mixed === true || b.mixed === true) v.mixed = true;
+    return v;
   }
   if (op === '*' && (a.regs || b.regs)) {
     if (a.regs && b.regs) throw new ExprError('invalid effective address: register multiplied by register');

@@ -11,3 +11,8 @@ start: nop
     dd ~start
     dd start - start + 1
     dd (start - $$) & 0xffff
+section .data
+here_in_data: dd start - here_in_data                ; a cross-section difference is a value ...
+    dd (start - here_in_data) & 0xffff               ; ... but not a scalar
+alias equ start
+    dd (alias - start) & 0xffff                      ; one section: a scalar
