@@ -8,32 +8,13 @@ import { Engine, type EngineOptions } from '../../debug-adapter/src/engine/engin
 import type { CallEntry } from '../../debug-adapter/src/cpu/call-stack.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { gateDescriptor, Machine, SEL_CODE0, SEL_CODE3, SEL_DATA0, SEL_SPARE, toRing3, TSS_ESP0 } from './protection-setup.js';
+import { libGuestSource } from '../helpers/lib-guest.js';
 
 const STACK_TOP = 'stack_top';
 
 /** A Multiboot guest with lib.inc (flat GDT, IDT, PIC/PIT helpers) around `body`. */
 function guest(body: string, options: EngineOptions = {}): Engine {
-  const source = `bits 32
-org 0x100000
-%include "multiboot.inc"
-section .text
-MULTIBOOT_HEADER
-%include "lib.inc"
-_start:
-    mov esp, stack_top
-    xor ebp, ebp
-    call lib_init
-${body}
-section .data
-data_marker: dd 0
-mb_load_end:
-section .bss
-LIB_BSS
-alignb 16
-    resb 16384
-stack_top:
-mb_bss_end:
-`;
+  const source = libGuestSource(body, 16384);
   const engine = new Engine({ callTracking: true, ...options });
   engine.loadSource(source, path.join(REPO_ROOT, 'samples', 'call-stack-test.asm'));
   return engine;

@@ -6,6 +6,7 @@ import { Engine } from '../../debug-adapter/src/engine/engine.js';
 import { ProgramIndex } from '../../debug-adapter/src/dap/program-index.js';
 import { stackFrames, type Frame } from '../../debug-adapter/src/dap/stack.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { libGuestSource } from '../helpers/lib-guest.js';
 
 const GUESTS = path.join(REPO_ROOT, 'test', 'dap', 'guests');
 const INLINE = path.join(REPO_ROOT, 'samples', 'stack-frames-test.asm');
@@ -35,27 +36,7 @@ function outline(engine: Engine): string[] {
 
 /** An inline guest with lib.inc; `;@name` comments mark lines the tests look up. */
 function inline(body: string): { engine: Engine; line: (marker: string) => number } {
-  const source = `bits 32
-org 0x100000
-%include "multiboot.inc"
-section .text
-MULTIBOOT_HEADER
-%include "lib.inc"
-_start:
-    mov esp, stack_top
-    xor ebp, ebp
-    call lib_init
-${body}
-section .data
-data_marker: dd 0
-mb_load_end:
-section .bss
-LIB_BSS
-alignb 16
-    resb 4096
-stack_top:
-mb_bss_end:
-`;
+  const source = libGuestSource(body);
   const engine = new Engine({ callTracking: true });
   engine.loadSource(source, INLINE);
   const lines = source.split('\n');

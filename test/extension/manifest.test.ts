@@ -39,7 +39,7 @@ describe('package.json (extension client)', () => {
   test('every setting the code reads is declared and documented; the technique setting lists every technique', () => {
     const props = contributes.configuration.properties as Record<string, { description?: string; markdownDescription?: string; default: unknown; enum?: unknown[] }>;
     expect(Object.keys(props).sort()).toEqual(Object.values(Setting).map((k) => `${SECTION}.${k}`).sort());
-    for (const [k, p] of Object.entries(props)) expect(p.description ?? p.markdownDescription, k).toBeTruthy();
+    for (const [k, p] of Object.entries(props)) expect((p.description ?? p.markdownDescription ?? "").length, k).toBeGreaterThan(10);
     expect(props['hyperstep.technique'].enum).toEqual([...TECHNIQUES]);
     expect(props['hyperstep.technique'].default).toBe(DEFAULT_TECHNIQUE);
   });
