@@ -52,6 +52,8 @@ const SAMPLE = 'popf-hole.asm';
 const LAUNCH = 'popf-hole (trap-and-emulate)';
 const HOLE_TEXT = 'Virtualization hole: POPF';
 const VIRTUAL_IF = 'guest 0 / VMM 1 / hardware 1';
+const VTX_SAMPLE = 'vtx-exits.asm';
+const VTX_LAUNCH = 'vtx-exits (vt-x)';
 
 // ------------------------------------------------------------ timing, checks, processes
 const t0 = Date.now();
@@ -523,6 +525,49 @@ async function scenario(server, workspace) {
   await runCommand('Debug: Stop');
   await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15_000 });
   mark('debug session stopped');
+
+  // ---- 6. vt-x: step into the VM exit of a CPUID, then step out back to the guest
+  // From the Explorer (the side bar shows Run and Debug now).
+  await runCommand('View: Show Explorer');
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: VTX_SAMPLE }).first().click();
+  await page.locator('.tabs-container .tab.active', { hasText: VTX_SAMPLE }).waitFor({ timeout: 15_000 });
+  await runCommand('View: Show Run and Debug');
+  const cpuidLine = fs.readFileSync(path.join(workspace, VTX_SAMPLE), 'utf8').split('\n').findIndex((l) => /^\s*cpuid\b/.test(l)) + 1;
+  check(cpuidLine > 0, `${VTX_SAMPLE} has a cpuid line`);
+  await goTo(cpuidLine);
+  await runCommand('Debug: Toggle Breakpoint');
+  await runCommand('Debug: Select and Start Debugging');
+  const vtxCfg = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(VTX_LAUNCH)}$`) }) }).first();
+  await vtxCfg.waitFor({ timeout: 15_000 });
+  await vtxCfg.click();
+  await page.locator('.debug-toolbar').waitFor({ timeout: 60_000 });
+  const stack = await expandPane(/^Call Stack/i);
+  const stackText = async () => (await stack.innerText().catch(() => '')).replace(/\s+/g, ' ');
+  check(await until(30_000, async () => /paused on entry/i.test(await stackText())), 'the vt-x session stopped on entry', await stackText());
+  await runCommand('Debug: Continue');
+  check(await until(30_000, async () => /paused on breakpoint/i.test(await stackText())), 'the vt-x session stopped at the cpuid breakpoint', await stackText());
+  await runCommand('Debug: Step Into');
+  const inVmm = await until(30_000, async () => ((await stackText()).includes('[VMM] CPUID exit') ? await stackText() : ''));
+  check(inVmm, 'step-in on cpuid shows the "[VMM] CPUID exit" frame in Call Stack', await stackText());
+  const listingTab = await until(15_000, async () => {
+    const t = await page.locator('.tabs-container .tab.active').innerText().catch(() => '');
+    return /VMM CPUID exit/.test(t) ? t : '';
+  });
+  check(listingTab, 'the editor shows the generated listing of the VMM\'s handling', await page.locator('.tabs-container .tab.active').innerText().catch(() => ''));
+  const listing = (await page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+  check(/VM exit: CPUID \(reason 10\)/.test(listing) && /VM entry: resume the guest/.test(listing), 'the listing runs from the exit to VM entry', listing.slice(0, 300));
+  await noHover();
+  await shot('e2e-04-step-into-vm-exit');
+  mark('stepped into the CPUID exit');
+  await runCommand('Debug: Step Out');
+  const back = await until(30_000, async () => {
+    const t = await stackText();
+    return !t.includes('[VMM]') && t.includes(`${VTX_SAMPLE} ${cpuidLine + 1}:1`) ? t : '';
+  });
+  check(back, 'step-out returns to the guest, on the line after cpuid (no VMM frame left)', await stackText());
+  await runCommand('Debug: Stop');
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15_000 });
+  mark('stepped out of the VMM');
 }
 
 // ------------------------------------------------------------ main
