@@ -60,10 +60,12 @@ describe('exception breakpoint filters', () => {
     await Promise.all([dc.waitForEvent('initialized'), dc.launchRequest({ program: VTX_EXITS, technique: 'vt-x' } as never)]);
     await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'vm-exit', condition: 'reason == "CPUID"' }] });
     let stopped = dc.waitForEvent('stopped');
+    // Waited for from the start: the guest may end while a stop is being inspected.
+    const terminated = dc.waitForEvent('terminated', 30_000).then(() => undefined);
     await dc.configurationDoneRequest();
     let stops = 0;
     for (;;) {
-      const event = await Promise.race([stopped, dc.waitForEvent('terminated').then(() => undefined)]);
+      const event = await Promise.race([stopped, terminated]);
       if (event === undefined) break;
       stops++;
       expect(event.body).toMatchObject({ reason: 'exception', description: 'VM exit: CPUID (reason 10)' });

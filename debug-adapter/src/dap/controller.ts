@@ -11,6 +11,7 @@ import type { EventStop, EventStops } from './event-stops.js';
 import type { EvalContext } from './expression.js';
 import { flowKindAtEip } from './flow.js';
 import { flatState, type FlatState } from './vmm-walk.js';
+import { CS, SS } from '../cpu/constants.js';
 
 /** Instructions per slice of a free run (about 10 ms at the engine's speed). */
 const SLICE = 400_000;
@@ -19,9 +20,6 @@ const STEP_CHUNK = 20_000;
 /** Single steps over a call before it is finished with a temporary breakpoint instead. */
 const STEP_OVER_LIMIT = 50_000;
 
-// Segment indexes in the CPU's arrays (ES, CS, SS, DS, FS, GS).
-const CS = 1;
-const SS = 2;
 
 /** A step that entered the VMM: the exit and the state around its handling. */
 export interface ExitEntered {

@@ -4,7 +4,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Engine } from '../engine/engine.js';
 import { readRegister, writeRegister } from '../engine/registers.js';
-import { CR0_PE } from '../cpu/constants.js';
+import { CR0_PE, CS } from '../cpu/constants.js';
 import { DapError, ErrorId } from './errors.js';
 import { hex } from './format.js';
 import { EFLAGS_BITS } from './guest-context.js';
@@ -67,7 +67,7 @@ export class RegistersView implements View {
           return variable(name, hex(v), { evaluateName: name.toLowerCase(), memoryReference: hex(v), type: 'dword' });
         });
         const eip = cpu.eip >>> 0;
-        out.push(variable('EIP', hex(eip), { evaluateName: 'eip', memoryReference: hex((cpu.segBase[1] + eip) >>> 0), type: 'dword' }));
+        out.push(variable('EIP', hex(eip), { evaluateName: 'eip', memoryReference: hex((cpu.segBase[CS] + eip) >>> 0), type: 'dword' }));
         out.push(variable('EFLAGS', hex(cpu.getEflags()), { evaluateName: 'eflags', variablesReference: REF_EFLAGS, namedVariables: EFLAGS_BITS.length, type: 'dword' }));
         return out;
       }

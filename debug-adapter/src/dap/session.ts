@@ -29,6 +29,7 @@ import { DataBreakpoints } from './data-breakpoints.js';
 import { EventStops, EXCEPTION_FILTERS } from './event-stops.js';
 import { MAX_LISTINGS, REF_VMM_HANDLING, VmmFrames } from './vmm-frames.js';
 import { VmmEventStream } from './vmm-events.js';
+import { CS } from '../cpu/constants.js';
 
 const THREAD_ID = 1;
 const MAX_CACHED_EXPRESSIONS = 256;
@@ -566,7 +567,7 @@ export class HyperstepSession extends LoggingDebugSession {
     if (guest.engine.guestEipOf(guest.engine.cpu.eip) !== (guest.engine.cpu.eip >>> 0)) {
       throw new DapError(ErrorId.BadArguments, 'goto is not available under binary-translation: the CPU runs the guest from its translation cache');
     }
-    const cs = guest.engine.cpu.segBase[1] >>> 0;
+    const cs = guest.engine.cpu.segBase[CS] >>> 0;
     guest.engine.cpu.eip = (target - cs) >>> 0;
     this.vmmFrames.reset();
     return new Reply(undefined, () => this.sendStopped({ kind: 'stopped', reason: 'step' }, 'goto'));
@@ -632,7 +633,7 @@ export class HyperstepSession extends LoggingDebugSession {
     const start = Math.max(0, optionalNumber(args, 'startFrame', 'stackTrace') ?? 0);
     const levels = optionalNumber(args, 'levels', 'stackTrace') ?? 0;
     const frames = stackFrames(guest.engine, guest.index);
-    const cs = guest.engine.cpu.segBase[1];
+    const cs = guest.engine.cpu.segBase[CS];
     const chosen = frames.slice(start, levels > 0 ? start + levels : undefined);
     return {
       totalFrames: frames.length,

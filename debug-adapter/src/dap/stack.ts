@@ -9,7 +9,7 @@
 // the code it interrupted, which VS Code's Call Stack view shows as a separator row.
 import type { Engine } from '../engine/engine.js';
 import { peek32, stackTop, type CallEntry } from '../cpu/call-stack.js';
-import { EXCEPTION_MNEMONICS } from '../cpu/constants.js';
+import { EXCEPTION_MNEMONICS, SS } from '../cpu/constants.js';
 import type { ProgramIndex } from './program-index.js';
 
 export interface Frame {
@@ -23,7 +23,6 @@ export interface Frame {
 }
 
 const MAX_FRAMES = 64;
-const SS = 2;
 
 export function frameName(index: ProgramIndex, eip: number): string {
   const label = index.nearestLabel(eip, true);
